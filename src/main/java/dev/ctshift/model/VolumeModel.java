@@ -1,0 +1,26 @@
+package dev.ctshift.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A 3D model (classifier or segmenter) applied to a whole preprocessed volume.
+ *
+ * <p>The input is always {@code [1, 1, D, H, W]} (NCDHW) float32; an implementation whose network
+ * expects another layout (e.g. depth-last NCHWD) permutes internally, so the engine never sees it.
+ * The output is the network's raw output: {@code [1, K]} for a classifier, {@code [1, C, D, H, W]}
+ * (NCDHW, permuted back if needed) for a segmenter.
+ */
+public interface VolumeModel extends AutoCloseable {
+
+  /**
+   * Runs the network. With {@code differentiable} the call is recorded for back-propagation to
+   * {@code volume} inside an open {@code GradientCollector}.
+   */
+  NDArray forward(NDArray volume, boolean differentiable);
+
+  /** The manifest this model was loaded from. */
+  ModelManifest manifest();
+
+  @Override
+  void close();
+}
