@@ -1,0 +1,233 @@
+package dev.ctshift.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.GradientCollector;
+import com.sun.jna.Function;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import dev.ctshift.CtShiftException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Starts the PyTorch engine offline on the requested device and makes sure convolution gradients are
+ * right before any explanation is computed.
+ *
+ * <p>On some CPUs, libtorch's oneDNN kernels return wrong or NaN <em>input gradients</em> for
+ * stride-1 2D convolutions with few output channels, while forward results stay right. Latent Shift
+ * is built on exactly those gradients, so {@link #start} runs a self-test (a few tiny convolutions,
+ * float32 input gradient against float64, which never goes through oneDNN). The launcher sets
+ * {@code ONEDNN_MAX_CPU_ISA=SSE41}, which avoids the defect at almost no cost; if the test still fails
+ * (e.g. the JVM was started without the launcher) oneDNN is switched off in-process, which is slower
+ * but correct, and one line says so. If even that fails, the start is refused.
+ */
+public final class TorchRuntime {
+  /** Largest accepted relative error of a float32 input gradient against float64. */
+  static final double GRADIENT_TOLERANCE = 1e-3;
+
+  private static TorchRuntime current;
+
+  private final Engine engine;
+  private final Device device;
+  private final String convolutionPath;
+  private final double selfTestError;
+
+  private TorchRuntime(Engine engine, Device device, String convolutionPath, double selfTestError) {
+    this.engine = engine;
+    this.device = device;
+    this.convolutionPath = convolutionPath;
+    this.selfTestError = selfTestError;
+  }
+
+  /**
+   * Starts (once per JVM) the engine on {@code deviceName} ("cpu", "gpu" or "gpu:N") and runs the
+   * gradient self-test there.
+   *
+   * @param log receives one-line notices (fallbacks); never null
+   * @throws CtShiftException if the device is not available or gradients cannot be made correct
+   */
+  public static synchronized TorchRuntime start(String deviceName, Consumer<String> log)
+      throws CtShiftException {
+    if (current != null && current.device.equals(parseDevice(deviceName, current.engine))) {
+      return current;
+    }
+    System.setProperty("offline", System.getProperty("offline", "true"));
+    Engine engine;
+    try {
+      engine = Engine.getEngine("PyTorch");
+    } catch (RuntimeException | UnsatisfiedLinkError e) {
+      throw new CtShiftException("cannot start the PyTorch engine: " + e.getMessage()
+          + " (the natives come from the pytorch-native-cpu jar; run ./ctshift so the build provides it)", e);
+    }
+    Device device = parseDevice(deviceName, engine);
+    if (!device.isGpu()) {
+      // NNPACK cannot run on these CPUs and warns on stderr at every first convolution.
+      setContextFlag("_ZN2at7Context20setUserEnabledNNPACKEb", false, false);
+    }
+    if (device.isGpu() && engine.getGpuCount() <= device.getDeviceId()) {
+      throw new CtShiftException("--device " + deviceName + ": DJL sees " + engine.getGpuCount()
+          + " CUDA device(s). A GPU run needs DJL's CUDA flavour of libtorch 2.7.1 (set PYTORCH_LIBRARY_PATH"
+          + " to it or allow DJL to download it); use --device cpu to run on the CPU.");
+    }
+    double error = convolutionGradientError(engine, device);
+    String path = device.isGpu() ? "cuda" : describeCpuPath();
+    if (!(error <= GRADIENT_TOLERANCE) && !device.isGpu()) {
+      log.accept(String.format("ctshift: convolution gradients are wrong on this CPU with oneDNN"
+          + " (relative error %.2g); switching oneDNN off: correct but slower."
+          + " Start through ./ctshift (it sets ONEDNN_MAX_CPU_ISA=SSE41) to keep the fast path.", error));
+      setContextFlag("_ZN2at7Context20setUserEnabledMkldnnEb", false, true);
+      error = convolutionGradientError(engine, device);
+      path = "oneDNN off";
+    }
+    if (!(error <= GRADIENT_TOLERANCE)) {
+      throw new CtShiftException(String.format("refusing to run: convolution input gradients on %s are"
+          + " wrong (relative error %.3g against float64), so explanations would be wrong too", device, error));
+    }
+    current = new TorchRuntime(engine, device, path, error);
+    return current;
+  }
+
+  private static Device parseDevice(String name, Engine engine) throws CtShiftException {
+    String n = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
+    if (n.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (n.equals("gpu") || n.equals("cuda")) {
+      return Device.gpu(0);
+    }
+    if (n.matches("(gpu|cuda):\\d+")) {
+      return Device.gpu(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
+    }
+    throw new CtShiftException("--device must be cpu, gpu or gpu:N, got '" + name + "'");
+  }
+
+  private static String describeCpuPath() {
+    String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+    return isa == null ? "oneDNN (default ISA)" : "oneDNN (ISA limited to " + isa + ")";
+  }
+
+  /**
+   * Worst relative error, over a few small convolutions of the kinds known to fail, of the float32
+   * input gradient against the float64 one.
+   */
+  static double convolutionGradientError(Engine engine, Device device) {
+    int[][] channels = {{4, 1}, {8, 3}, {8, 4}, {16, 1}};
+    double worst = 0;
+    Random random = new Random(20211);
+    try (NDManager manager = NDManager.newBaseManager(device, engine.getEngineName())) {
+      for (int repeat = 0; repeat < 3; repeat++) {
+        for (int[] c : channels) {
+          float[] x = randomFloats(random, 2 * c[0] * 12 * 12);
+          float[] w = randomFloats(random, c[1] * c[0] * 3 * 3);
+          float[] r = randomFloats(random, 2 * c[1] * 12 * 12);
+          Shape xs = new Shape(2, c[0], 12, 12);
+          Shape ws = new Shape(c[1], c[0], 3, 3);
+          Shape rs = new Shape(2, c[1], 12, 12);
+          double[] g32 = inputGradient(engine, manager, x, w, r, xs, ws, rs, DataType.FLOAT32);
+          double[] g64 = inputGradient(engine, manager, x, w, r, xs, ws, rs, DataType.FLOAT64);
+          double num = 0;
+          double den = 0;
+          for (int i = 0; i < g64.length; i++) {
+            num = Math.max(num, Math.abs(g32[i] - g64[i]));
+            den = Math.max(den, Math.abs(g64[i]));
+          }
+          double rel = num / Math.max(den, 1e-12);
+          worst = Double.isNaN(rel) ? Double.NaN : Math.max(worst, rel);
+          if (Double.isNaN(worst)) {
+            return worst;
+          }
+        }
+      }
+    }
+    return worst;
+  }
+
+  private static double[] inputGradient(Engine engine, NDManager parent, float[] x, float[] w, float[] r,
+      Shape xs, Shape ws, Shape rs, DataType type) {
+    try (NDManager m = parent.newSubManager()) {
+      NDArray input = m.create(x, xs).toType(type, false);
+      NDArray weight = m.create(w, ws).toType(type, false);
+      NDArray upstream = m.create(r, rs).toType(type, false);
+      input.setRequiresGradient(true);
+      try (GradientCollector collector = engine.newGradientCollector()) {
+        NDArray y = Conv2d.conv2d(input, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+        collector.backward(y.mul(upstream).sum());
+      }
+      return input.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+    }
+  }
+
+  private static float[] randomFloats(Random random, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) random.nextGaussian();
+    }
+    return v;
+  }
+
+  /**
+   * Calls a boolean setter of libtorch's global context, e.g. {@code
+   * at::globalContext().setUserEnabledMkldnn(false)}, in the libtorch that DJL has loaded. These
+   * switches are not exposed by DJL, so they are reached through their C++ symbols with JNA.
+   *
+   * @param required whether failure is an error (else the flag is silently left as it is)
+   */
+  private static void setContextFlag(String symbol, boolean value, boolean required)
+      throws CtShiftException {
+    try {
+      NativeLibrary torch = NativeLibrary.getInstance(findLibTorchCpu().toString());
+      Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+      Function setter = torch.getFunction(symbol);
+      setter.invokeVoid(new Object[] {context, value});
+    } catch (CtShiftException | UnsatisfiedLinkError | RuntimeException e) {
+      if (required) {
+        throw new CtShiftException("cannot call " + symbol + " in libtorch: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static Path findLibTorchCpu() throws CtShiftException {
+    String cache = System.getenv().getOrDefault("DJL_CACHE_DIR",
+        System.getProperty("user.home") + "/.djl.ai");
+    Path root = Path.of(System.getProperty("ENGINE_CACHE_DIR", cache), "pytorch");
+    try (Stream<Path> files = Files.walk(root, 2)) {
+      return files.filter(p -> p.getFileName().toString().equals("libtorch_cpu.so"))
+          .filter(p -> p.toString().contains("2.7.1")).findFirst()
+          .orElseThrow(() -> new CtShiftException("libtorch_cpu.so not found under " + root));
+    } catch (java.io.IOException e) {
+      throw new CtShiftException("cannot look for libtorch under " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** How convolutions run, for reports: e.g. "oneDNN (ISA limited to SSE41)" or "oneDNN off". */
+  public String convolutionPath() {
+    return convolutionPath;
+  }
+
+  /** The self-test's worst relative gradient error. */
+  public double selfTestError() {
+    return selfTestError;
+  }
+
+  /** A manager on this runtime's device; the caller closes it. */
+  public NDManager newManager() {
+    return NDManager.newBaseManager(device, engine.getEngineName());
+  }
+}
