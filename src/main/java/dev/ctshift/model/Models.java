@@ -1,0 +1,49 @@
+package dev.ctshift.model;
+
+import ai.djl.Device;
+import dev.ctshift.model.torchscript.TorchScriptAutoencoder;
+import dev.ctshift.model.torchscript.TorchScriptVolumeModel;
+import java.nio.file.Path;
+
+/** Loads the models a manifest describes, whatever their format. */
+public final class Models {
+  private Models() {}
+
+  /**
+   * Loads the slice autoencoder in {@code dir}.
+   *
+   * @throws ModelLoadException if the manifest is missing or invalid, is not an autoencoder, or a
+   *     file does not load
+   */
+  public static SliceAutoencoder loadAutoencoder(Path dir, Device device) throws ModelLoadException {
+    ModelManifest m = ModelManifest.read(dir);
+    if (m.kind() != ModelManifest.Kind.AUTOENCODER) {
+      throw new ModelLoadException(dir + ": expected an autoencoder, the manifest says " + m.kind().name().toLowerCase());
+    }
+    switch (m.format()) {
+      case TORCHSCRIPT:
+        return new TorchScriptAutoencoder(m, device);
+      default:
+        throw new ModelLoadException(dir + ": format " + m.format() + " is not supported for autoencoders yet");
+    }
+  }
+
+  /**
+   * Loads the classifier or segmenter in {@code dir}.
+   *
+   * @throws ModelLoadException if the manifest is missing or invalid, describes an autoencoder, or a
+   *     file does not load
+   */
+  public static VolumeModel loadVolumeModel(Path dir, Device device) throws ModelLoadException {
+    ModelManifest m = ModelManifest.read(dir);
+    if (m.kind() == ModelManifest.Kind.AUTOENCODER) {
+      throw new ModelLoadException(dir + ": expected a classifier or segmenter, the manifest describes an autoencoder");
+    }
+    switch (m.format()) {
+      case TORCHSCRIPT:
+        return new TorchScriptVolumeModel(m, device);
+      default:
+        throw new ModelLoadException(dir + ": format " + m.format() + " is not supported for 3D models yet");
+    }
+  }
+}
