@@ -1,0 +1,172 @@
+package dev.ctshift.shift;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.ctshift.model.SliceAutoencoder;
+import dev.ctshift.model.VolumeModel;
+
+/**
+ * The tensor side of slice-based Latent Shift for one volume: slice latents, decoding, model
+ * evaluation and the chunked latent gradient.
+ *
+ * <p>Volumes are held as slice batches {@code [D, 1, H, W]} and shown to the 3D model as
+ * {@code [1, 1, D, H, W]} (same memory). All arrays live on the manager given to the constructor;
+ * every temporary is created in a sub-manager that is closed before the method returns, so memory is
+ * bounded by what the caller keeps.
+ */
+final class SliceLatentSpace implements AutoCloseable {
+  private final SliceAutoencoder autoencoder;
+  private final VolumeModel model;
+  private final Objective objective;
+  private final NDManager manager;
+  private final int depth;
+  private final int height;
+  private final int width;
+
+  SliceLatentSpace(SliceAutoencoder autoencoder, VolumeModel model, Objective objective, NDManager parent,
+      int depth, int height, int width) {
+    this.autoencoder = autoencoder;
+    this.model = model;
+    this.objective = objective;
+    this.manager = parent.newSubManager();
+    this.depth = depth;
+    this.height = height;
+    this.width = width;
+  }
+
+  /** Wraps a host volume ({@code [D][H][W]} order, W fastest) as {@code [D, 1, H, W]} on the device. */
+  NDArray upload(float[] values) {
+    return manager.create(values, new Shape(depth, 1, height, width));
+  }
+
+  /** Encodes every slice, {@code batch} slices at a time, without gradient. */
+  NDArray encode(NDArray slices, int batch) {
+    NDList parts = new NDList();
+    for (int start = 0; start < depth; start += batch) {
+      int end = Math.min(depth, start + batch);
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray part = slices.get(new NDIndex("{}:{}", start, end)).duplicate();
+        part.attach(scope);
+        NDArray latent = autoencoder.encode(part);
+        latent.attach(manager);
+        parts.add(latent);
+      }
+    }
+    return concat(parts);
+  }
+
+  /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time. */
+  NDArray decode(NDArray latents, int batch) {
+    NDList parts = new NDList();
+    for (int start = 0; start < depth; start += batch) {
+      int end = Math.min(depth, start + batch);
+      try (NDManager scope = manager.newSubManager()) {
+        NDArray part = latents.get(new NDIndex("{}:{}", start, end));
+        part.attach(scope);
+        NDArray decoded = autoencoder.decode(part, false);
+        checkDecoded(decoded, end - start);
+        decoded.attach(manager);
+        parts.add(decoded);
+      }
+    }
+    return concat(parts);
+  }
+
+  private void checkDecoded(NDArray decoded, int count) {
+    Shape expected = new Shape(count, 1, height, width);
+    if (!decoded.getShape().equals(expected)) {
+      throw new IllegalStateException("the autoencoder decodes " + count + " slices to " + decoded.getShape()
+          + ", expected " + expected + ": its input size must match the model's in-plane size");
+    }
+  }
+
+  /** The link value of the model on a volume {@code [D, 1, H, W]}, without gradient. */
+  double link(NDArray volume) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray v = volume.reshape(1, 1, depth, height, width);
+      v.attach(scope);
+      NDArray out = model.forward(v, false);
+      out.attach(scope);
+      return objective.link(out).toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+    }
+  }
+
+  /** The link and its gradient with respect to the volume: one model forward and backward. */
+  record VolumeGradient(double link, NDArray gradient) {}
+
+  VolumeGradient volumeGradient(NDArray volume) {
+    try (NDManager scope = manager.newSubManager()) {
+      NDArray leaf = volume.reshape(1, 1, depth, height, width).duplicate();
+      leaf.attach(scope);
+      leaf.setRequiresGradient(true);
+      double link;
+      try (GradientCollector collector = leaf.getManager().getEngine().newGradientCollector()) {
+        NDArray out = model.forward(leaf, true);
+        NDArray l = objective.link(out);
+        link = l.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+        collector.backward(l);
+      }
+      NDArray gradient = leaf.getGradient().reshape(depth, 1, height, width).duplicate();
+      gradient.attach(manager);
+      return new VolumeGradient(link, gradient);
+    }
+  }
+
+  /**
+   * The vector–Jacobian product {@code J_Dec(Z)^T · upstream} for all slices: by the chain rule, the
+   * gradient of the score with respect to the latents when {@code upstream} is its gradient with
+   * respect to the decoded volume. Decoder activations are held for {@code chunk} slices at a time.
+   */
+  NDArray latentGradient(NDArray latents, NDArray upstream, int chunk) {
+    NDList parts = new NDList();
+    for (int start = 0; start < depth; start += chunk) {
+      int end = Math.min(depth, start + chunk);
+      try (NDManager scope = manager.newSubManager()) {
+        NDIndex range = new NDIndex("{}:{}", start, end);
+        NDArray leaf = latents.get(range).duplicate();
+        leaf.attach(scope);
+        leaf.setRequiresGradient(true);
+        NDArray up = upstream.get(range);
+        up.attach(scope);
+        try (GradientCollector collector = leaf.getManager().getEngine().newGradientCollector()) {
+          NDArray decoded = autoencoder.decode(leaf, true);
+          checkDecoded(decoded, end - start);
+          collector.backward(decoded.mul(up).sum());
+        }
+        NDArray g = leaf.getGradient().duplicate();
+        g.attach(manager);
+        parts.add(g);
+      }
+    }
+    return concat(parts);
+  }
+
+  private NDArray concat(NDList parts) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    NDArray all = NDArrays.concat(parts);
+    all.attach(manager);
+    parts.close();
+    return all;
+  }
+
+  /** The manager that owns this space's arrays. */
+  NDManager manager() {
+    return manager;
+  }
+
+  int depth() {
+    return depth;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
