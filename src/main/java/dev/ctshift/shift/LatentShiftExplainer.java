@@ -1,0 +1,219 @@
+package dev.ctshift.shift;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.ctshift.model.SliceAutoencoder;
+import dev.ctshift.model.VolumeModel;
+import dev.ctshift.shift.ShiftConfig.Composition;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Slice-based Latent Shift in one call: encode every axial slice, take the gradient of the model's
+ * score with respect to all slice latents (memory bounded by the chunk size), search the shift λ*,
+ * and sweep frames from the counterfactual back to the scan.
+ *
+ * <pre>{@code
+ * LatentShiftExplainer explainer = new LatentShiftExplainer(ae, classifier, objective, config);
+ * try (NDManager manager = runtime.newManager()) {
+ *   Explanation e = explainer.explain(manager, volume, depth, height, width, 0f, 1f, System.err::println);
+ * }
+ * }</pre>
+ *
+ * <p>The gradient follows the chain rule in two parts: one forward and backward of the 3D model on the
+ * whole volume gives d link / d volume; then, chunk by chunk, a decoder forward and backward with that
+ * upstream gradient gives d link / d latents. This is exact, and the model runs once, not once per
+ * chunk.
+ */
+public final class LatentShiftExplainer {
+  private final SliceAutoencoder autoencoder;
+  private final VolumeModel model;
+  private final Objective objective;
+  private final ShiftConfig config;
+
+  public LatentShiftExplainer(SliceAutoencoder autoencoder, VolumeModel model, Objective objective,
+      ShiftConfig config) {
+    this.autoencoder = autoencoder;
+    this.model = model;
+    this.objective = objective;
+    this.config = config;
+  }
+
+  /**
+   * Explains one preprocessed volume.
+   *
+   * @param volume {@code [D][H][W]} values, W fastest (not modified)
+   * @param low lowest valid value of the model's range (residual frames are clipped to it)
+   * @param high highest valid value
+   * @param progress receives one line per stage and search step
+   */
+  public Explanation explain(NDManager manager, float[] volume, int depth, int height, int width,
+      float low, float high, Consumer<String> progress) {
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    try (SliceLatentSpace space = new SliceLatentSpace(autoencoder, model, objective, manager, depth, height,
+        width)) {
+      long t = System.nanoTime();
+      progress.accept("encoding " + depth + " slices of " + height + "x" + width);
+      NDArray x = space.upload(volume);
+      NDArray latents = space.encode(x, config.encodeBatch());
+      NDArray reconstruction = space.decode(latents, config.encodeBatch());
+      t = lap(seconds, "encode", t);
+
+      progress.accept("gradient of the " + objective.describe() + " for all " + depth + " slice latents, "
+          + config.chunkSlices() + " slices at a time");
+      boolean residual = config.composition() == Composition.RESIDUAL;
+      NDArray base = residual ? x : reconstruction;
+      SliceLatentSpace.VolumeGradient atBase = space.volumeGradient(base);
+      double otherLink = space.link(residual ? reconstruction : x);
+      double scanLink = residual ? atBase.link() : otherLink;
+      double reconLink = residual ? otherLink : atBase.link();
+      NDArray gradient = space.latentGradient(latents, atBase.gradient(), config.chunkSlices());
+      double slope = gradient.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+      t = lap(seconds, "gradient", t);
+
+      Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
+      FrameMaker frames = new FrameMaker(space, latents, reconstruction, x, residual, low, high,
+          meanAbs(volume), config.encodeBatch(), start.score());
+      LambdaSearch.Result search;
+      if (config.search() == ShiftConfig.Search.REFERENCE) {
+        // The original code shifts along the gradient of the score itself, not of its log-odds.
+        NDArray scoreGradient = gradient.mul(objective.scorePerLink(atBase.link()));
+        search = LambdaSearch.reference(l -> frames.step(l, scoreGradient, progress), start, config);
+        frames.setDirection(scoreGradient);
+      } else {
+        double targetLink = objective.link(targetScore(start.score()));
+        search = LambdaSearch.adaptive(l -> frames.step(l, gradient, progress), start, targetLink, slope, config);
+        frames.setDirection(gradient);
+      }
+      progress.accept(String.format("search stopped (%s) at lambda %.4g after %d evaluations",
+          search.reason().label(), search.lambdaStar(), search.evaluations()));
+      t = lap(seconds, "search", t);
+
+      List<Explanation.Frame> sweep = new ArrayList<>();
+      int sweepEvaluations = 0;
+      int n = config.frames();
+      for (int i = 0; i < n; i++) {
+        double lambda = search.lambdaStar() * (1 - (double) i / (n - 1));
+        Explanation.Frame frame = frames.cached(lambda);
+        if (frame == null) {
+          frame = frames.frame(lambda);
+          sweepEvaluations++;
+          progress.accept(String.format("sweep frame %d/%d: lambda %.4g, score %.4f", i + 1, n, lambda,
+              frame.score()));
+        }
+        sweep.add(frame);
+      }
+      t = lap(seconds, "sweep", t);
+      float[] heatmap = Heatmaps.of(config.heatmap(), sweep);
+      lap(seconds, "heatmap", t);
+      return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), sweep, heatmap,
+          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), sweepEvaluations,
+          seconds);
+    }
+  }
+
+  /** The score at which the search stops, from the config and the score at λ = 0. */
+  double targetScore(double startScore) {
+    if (config.stopScore() != null) {
+      return config.stopScore();
+    }
+    double factor = config.direction() == ShiftConfig.Direction.LOWER ? 1 - config.stopChange()
+        : 1 + config.stopChange();
+    double target = startScore * factor;
+    return objective.isProbability() ? Math.min(target, 1 - 1e-6) : target;
+  }
+
+  private static long lap(Map<String, Double> seconds, String stage, long start) {
+    long now = System.nanoTime();
+    seconds.merge(stage, (now - start) / 1e9, Double::sum);
+    return now;
+  }
+
+  private static double meanAbs(float[] v) {
+    double s = 0;
+    for (float f : v) {
+      s += Math.abs(f);
+    }
+    return s / v.length;
+  }
+
+  /**
+   * Makes frames {@code Dec(Z + λ·direction)} (plus the residual when asked) and scores them. Keeps
+   * the last two on the host so the sweep does not recompute λ*.
+   */
+  private final class FrameMaker {
+    private final SliceLatentSpace space;
+    private final NDArray latents;
+    private final NDArray reconstruction;
+    private final NDArray x;
+    private final boolean residual;
+    private final float low;
+    private final float high;
+    private final double meanAbsInput;
+    private final int batch;
+    private final Explanation.Frame baseFrame;
+    private final Map<Double, Explanation.Frame> recent = new LinkedHashMap<>();
+    private NDArray direction;
+
+    FrameMaker(SliceLatentSpace space, NDArray latents, NDArray reconstruction, NDArray x, boolean residual,
+        float low, float high, double meanAbsInput, int batch, double baseScore) {
+      this.space = space;
+      this.latents = latents;
+      this.reconstruction = reconstruction;
+      this.x = x;
+      this.residual = residual;
+      this.low = low;
+      this.high = high;
+      this.meanAbsInput = meanAbsInput;
+      this.batch = batch;
+      this.baseFrame = new Explanation.Frame(0, baseScore, (residual ? x : reconstruction).toFloatArray());
+    }
+
+    void setDirection(NDArray direction) {
+      this.direction = direction;
+    }
+
+    Step step(double lambda, NDArray along, Consumer<String> progress) {
+      direction = along;
+      Explanation.Frame f = frame(lambda);
+      double change = meanAbsDifference(f.values(), baseFrame.values()) / Math.max(meanAbsInput, 1e-12);
+      progress.accept(String.format("search: lambda %.4g, score %.4f, change %.2f%%", lambda, f.score(),
+          100 * change));
+      return new Step(lambda, objective.link(f.score()), f.score(), change);
+    }
+
+    Explanation.Frame frame(double lambda) {
+      try (NDManager scope = space.manager().newSubManager()) {
+        NDArray shifted = latents.add(direction.mul(lambda));
+        shifted.attach(scope);
+        NDArray decoded = space.decode(shifted, batch);
+        decoded.attach(scope);
+        NDArray volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded;
+        volume.attach(scope);
+        Explanation.Frame f = new Explanation.Frame(lambda, objective.score(space.link(volume)),
+            volume.toFloatArray());
+        recent.put(lambda, f);
+        while (recent.size() > 2) {
+          recent.remove(recent.keySet().iterator().next());
+        }
+        return f;
+      }
+    }
+
+    /** The frame at λ if it is already known (λ = 0 always is), else null. */
+    Explanation.Frame cached(double lambda) {
+      return lambda == 0 ? baseFrame : recent.get(lambda);
+    }
+  }
+
+  private static double meanAbsDifference(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += Math.abs(a[i] - b[i]);
+    }
+    return s / a.length;
+  }
+}
