@@ -24,8 +24,8 @@ import javax.imageio.stream.ImageOutputStream;
  * {@link Colormap#diverging} and 64 of {@link Colormap#heat}. Images made by this package's colormaps
  * and {@link Panel} therefore come out within a few levels of the original (greys within 1), and all
  * frames share the same colours (one global colour table), so nothing flickers. Other colours take
- * the nearest palette entry.
- * (Left to itself the JDK writer would quantise each RGB frame separately.)
+ * the nearest palette entry. (Left to itself the JDK writer builds a palette per RGB frame: fine for
+ * one frame, but colours can shift between frames.)
  */
 public final class GifWriter {
   private static final String FORMAT = "javax_imageio_gif_image_1.0";

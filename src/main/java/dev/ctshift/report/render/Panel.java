@@ -109,8 +109,9 @@ public final class Panel {
   }
 
   /**
-   * Draws {@code text} clipped to the strip, or nothing when the platform has no usable font: the
-   * caught errors are what Java2D throws without fonts (font configuration or native font manager).
+   * Draws {@code text} clipped to the strip, or nothing when the platform has no usable font. Java2D
+   * then fails in several ways: NullPointerException from the font configuration,
+   * UnsatisfiedLinkError from the native font manager, or Error "Probable fatal error: No fonts found".
    */
   private static void drawCaption(Graphics2D g, String text, int x, int y, int width) {
     if (text.isEmpty()) {
@@ -122,11 +123,12 @@ public final class Panel {
       c.setFont(font);
       c.setColor(Color.WHITE);
       c.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      c.setClip(0, 0, width, CAPTION_PX);
       int baseline = (CAPTION_PX + c.getFontMetrics().getAscent()) / 2 - 1;
       c.drawString(displayable(font, text), 3, baseline);
-    } catch (RuntimeException | LinkageError | InternalError e) {
-      // Captions are decoration; the images carry the result.
+    } catch (OutOfMemoryError e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      // No usable font. Captions are decoration; the images carry the result.
     } finally {
       c.dispose();
     }
