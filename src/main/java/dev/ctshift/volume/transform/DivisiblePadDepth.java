@@ -1,0 +1,45 @@
+package dev.ctshift.volume.transform;
+
+import dev.ctshift.volume.Volume;
+
+/**
+ * Pads slices at the high end of axis k with {@code padValue} until their number is a multiple of
+ * {@code multiple}, like MONAI's {@code DivisiblePad} restricted to depth and with all padding at
+ * the end. The affine is unchanged (voxel (0, 0, 0) does not move); the inverse drops the padded
+ * slices and is exact.
+ */
+public final class DivisiblePadDepth implements VolumeTransform {
+  private final int multiple;
+  private final float padValue;
+
+  /** @throws IllegalArgumentException if {@code multiple < 1} */
+  public DivisiblePadDepth(int multiple, float padValue) {
+    if (multiple < 1) {
+      throw new IllegalArgumentException("depth multiple must be >= 1, got " + multiple);
+    }
+    this.multiple = multiple;
+    this.padValue = padValue;
+  }
+
+  @Override
+  public Volume apply(Volume in) {
+    return Grids.copyOnto(in, outputGeometry(VolumeGeometry.of(in)), padValue);
+  }
+
+  @Override
+  public VolumeGeometry outputGeometry(VolumeGeometry in) {
+    int nz = Math.multiplyExact((in.nz() + multiple - 1) / multiple, multiple);
+    return new VolumeGeometry(in.nx(), in.ny(), nz, in.affine());
+  }
+
+  @Override
+  public Volume invert(Volume out, VolumeGeometry in) {
+    Grids.requireOn(out, outputGeometry(in), this);
+    return Grids.copyOnto(out, in, padValue);
+  }
+
+  @Override
+  public String describe() {
+    return "DivisiblePadDepth(multiple=" + multiple + ", padValue=" + padValue + ")";
+  }
+}
