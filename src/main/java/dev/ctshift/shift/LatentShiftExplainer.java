@@ -115,15 +115,24 @@ public final class LatentShiftExplainer {
     }
   }
 
-  /** The score at which the search stops, from the config and the score at λ = 0. */
+  /**
+   * The score at which the search stops: the configured stop score; else, for a classifier's
+   * probability, well across the decision threshold (a fifth of the way from the threshold to the far
+   * end, i.e. 0.1 for a threshold of 0.5) or the relative change if that goes further; else the score
+   * at λ = 0 changed by the configured fraction.
+   */
   double targetScore(double startScore) {
     if (config.stopScore() != null) {
       return config.stopScore();
     }
-    double factor = config.direction() == ShiftConfig.Direction.LOWER ? 1 - config.stopChange()
-        : 1 + config.stopChange();
-    double target = startScore * factor;
-    return objective.isProbability() ? Math.min(target, 1 - 1e-6) : target;
+    boolean lower = config.direction() == ShiftConfig.Direction.LOWER;
+    double relative = lower ? startScore * (1 - config.stopChange()) : startScore * (1 + config.stopChange());
+    if (objective.isClassifierProbability()) {
+      double t = objective.threshold();
+      return lower ? Math.min(0.2 * t, relative)
+          : 1 - Math.min(0.2 * (1 - t), (1 - startScore) * (1 - config.stopChange()));
+    }
+    return objective.isProbability() ? Math.min(relative, 1 - 1e-6) : relative;
   }
 
   private static long lap(Map<String, Double> seconds, String stage, long start) {

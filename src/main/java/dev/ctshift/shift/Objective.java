@@ -20,12 +20,14 @@ public final class Objective {
   private final Activation activation;
   private final int index;
   private final String name;
+  private final double threshold;
 
-  private Objective(ModelManifest.Kind kind, Activation activation, int index, String name) {
+  private Objective(ModelManifest.Kind kind, Activation activation, int index, String name, double threshold) {
     this.kind = kind;
     this.activation = activation;
     this.index = index;
     this.name = name;
+    this.threshold = threshold;
   }
 
   /**
@@ -53,7 +55,7 @@ public final class Objective {
           + " (give a name or a 0-based index)");
     }
     String name = index < names.size() ? names.get(index) : "output " + index;
-    return new Objective(manifest.kind(), manifest.activation(), index, name);
+    return new Objective(manifest.kind(), manifest.activation(), index, name, manifest.threshold());
   }
 
   /** The link (a differentiable scalar) of a model output; see the class comment. */
@@ -130,6 +132,16 @@ public final class Objective {
     }
     double p = score(link);
     return p * (1 - p);
+  }
+
+  /** Whether the score is a classifier's decision probability (with a decision threshold). */
+  public boolean isClassifierProbability() {
+    return kind == ModelManifest.Kind.CLASSIFIER && isProbability();
+  }
+
+  /** The decision threshold on the score (from the manifest; 0.5 by default). */
+  public double threshold() {
+    return threshold;
   }
 
   /** The output or class index being explained. */

@@ -1,0 +1,272 @@
+package dev.ctshift.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.ctshift.CtShiftException;
+import dev.ctshift.cli.VersionProvider;
+import dev.ctshift.compose.ScanSpaceMapper;
+import dev.ctshift.engine.TorchRuntime;
+import dev.ctshift.io.Scan;
+import dev.ctshift.model.ModelLoadException;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.Models;
+import dev.ctshift.model.SliceAutoencoder;
+import dev.ctshift.model.VolumeModel;
+import dev.ctshift.report.ExplanationWriter;
+import dev.ctshift.report.Json;
+import dev.ctshift.report.StagedOutput;
+import dev.ctshift.shift.Explanation;
+import dev.ctshift.shift.LatentShiftExplainer;
+import dev.ctshift.shift.Objective;
+import dev.ctshift.shift.ShiftConfig;
+import dev.ctshift.shift.Step;
+import dev.ctshift.volume.Volume;
+import dev.ctshift.volume.transform.Preprocessing;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Explains scans with one loaded autoencoder and model: read → preprocess → engine → compose → write.
+ * Models are loaded once and reused for every scan (batch runs).
+ *
+ * <pre>{@code
+ * try (ScanExplainer explainer = ScanExplainer.load(aeDir, modelDir, "effusion", config, runtime, options)) {
+ *   explainer.explain(scan, outDir, commandLine, System.err::println);
+ * }
+ * }</pre>
+ */
+public final class ScanExplainer implements AutoCloseable {
+  private final SliceAutoencoder autoencoder;
+  private final VolumeModel model;
+  private final Objective objective;
+  private final ShiftConfig config;
+  private final TorchRuntime runtime;
+  private final Preprocessing preprocessing;
+  private final ExplanationWriter.Options outputOptions;
+
+  private ScanExplainer(SliceAutoencoder autoencoder, VolumeModel model, Objective objective, ShiftConfig config,
+      TorchRuntime runtime, ExplanationWriter.Options outputOptions) {
+    this.autoencoder = autoencoder;
+    this.model = model;
+    this.objective = objective;
+    this.config = config;
+    this.runtime = runtime;
+    this.preprocessing = Preprocessing.fromManifest(model.manifest().input());
+    this.outputOptions = outputOptions;
+  }
+
+  /**
+   * Loads both models and checks that they fit together.
+   *
+   * @param target output or class name or index; null for the model's default
+   * @throws ModelLoadException if a model does not load, the two disagree on input size or intensity,
+   *     or the target is unknown
+   */
+  public static ScanExplainer load(Path autoencoderDir, Path modelDir, String target, ShiftConfig config,
+      TorchRuntime runtime, ExplanationWriter.Options outputOptions) throws ModelLoadException {
+    SliceAutoencoder ae = Models.loadAutoencoder(autoencoderDir, runtime.device());
+    VolumeModel model;
+    try {
+      model = Models.loadVolumeModel(modelDir, runtime.device());
+    } catch (ModelLoadException e) {
+      ae.close();
+      throw e;
+    }
+    try {
+      checkCompatible(ae.manifest(), model.manifest());
+      return new ScanExplainer(ae, model, Objective.of(model.manifest(), target), config, runtime, outputOptions);
+    } catch (IllegalArgumentException | ModelLoadException e) {
+      ae.close();
+      model.close();
+      throw e instanceof ModelLoadException m ? m : new ModelLoadException(modelDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void checkCompatible(ModelManifest ae, ModelManifest model) throws ModelLoadException {
+    ModelManifest.Input a = ae.input();
+    ModelManifest.Input m = model.input();
+    if (a.size() != null && m.size() != null && !Arrays.equals(a.size(), m.size())) {
+      throw new ModelLoadException("the autoencoder " + ae.directory() + " works on slices of "
+          + Arrays.toString(a.size()) + " but the model " + model.directory() + " expects "
+          + Arrays.toString(m.size()) + ": use an autoencoder trained for the model's input size");
+    }
+    if (!Arrays.equals(a.huWindow(), m.huWindow()) || !Arrays.equals(a.range(), m.range())) {
+      throw new ModelLoadException("the autoencoder " + ae.directory() + " maps HU " + Arrays.toString(a.huWindow())
+          + " to " + Arrays.toString(a.range()) + " but the model " + model.directory() + " maps "
+          + Arrays.toString(m.huWindow()) + " to " + Arrays.toString(m.range())
+          + ": both must see the same intensities");
+    }
+  }
+
+  /** The objective being explained. */
+  public Objective objective() {
+    return objective;
+  }
+
+  /** What one explanation produced: the model-space result and the report written with it. */
+  public record Result(Explanation explanation, JsonObject report) {}
+
+  /**
+   * Explains one scan and writes every output into {@code outDir}, atomically: either all outputs
+   * appear or none do.
+   *
+   * @param commandLine recorded in the report
+   * @throws CtShiftException if the engine or writing fails
+   */
+  public Result explain(Scan scan, Path outDir, String commandLine, Consumer<String> progress)
+      throws CtShiftException {
+    long started = System.nanoTime();
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t = System.nanoTime();
+    Preprocessing.Prepared prepared = preprocessing.prepare(scan.hu());
+    Volume x = prepared.volume();
+    seconds.put("preprocess", (System.nanoTime() - t) / 1e9);
+    progress.accept("model space: " + x + " (" + String.join(", ", prepared.steps()) + ")");
+
+    double[] range = model.manifest().input().range();
+    Explanation e;
+    try (NDManager manager = runtime.newManager()) {
+      e = new LatentShiftExplainer(autoencoder, model, objective, config)
+          .explain(manager, x.data(), x.nz(), x.ny(), x.nx(), (float) range[0], (float) range[1], progress);
+    } catch (RuntimeException ex) {
+      throw new CtShiftException(scan.source() + ": the explanation failed: " + ex.getMessage(), ex);
+    }
+    seconds.putAll(e.seconds());
+
+    t = System.nanoTime();
+    progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to " + outDir);
+    ScanSpaceMapper mapper = new ScanSpaceMapper(prepared, scan.hu());
+    List<Volume> framesHu = new ArrayList<>();
+    List<Double> frameScores = new ArrayList<>();
+    for (Explanation.Frame f : e.frames()) {
+      framesHu.add(mapper.frameHu(f.values()));
+      frameScores.add(f.score());
+    }
+    Volume heatmapHu = mapper.changeHu(e.heatmap());
+    JsonObject report = report(scan, prepared, e, commandLine);
+    try (StagedOutput out = StagedOutput.into(outDir)) {
+      ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
+          framesHu, frameScores, objective.name(), scan.integerValued());
+      seconds.put("compose", (System.nanoTime() - t) / 1e9);
+      JsonObject timing = new JsonObject();
+      seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
+      timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
+      report.add("seconds", timing);
+      report.addProperty("peak_rss_mib", Json.round(RuntimeFacts.peakRssMiB()));
+      new ExplanationWriter(outputOptions).write(out, content, report);
+      out.commit();
+    }
+    progress.accept(String.format("%s: %s %.4f -> %.4f (%s), outputs in %s", scan.source().getFileName(),
+        objective.describe(), e.original().score(), e.counterfactual().score(), e.search().reason().label(), outDir));
+    return new Result(e, report);
+  }
+
+  private JsonObject report(Scan scan, Preprocessing.Prepared prepared, Explanation e, String commandLine)
+      throws CtShiftException {
+    JsonObject r = new JsonObject();
+    r.addProperty("tool", "ctshift");
+    r.addProperty("version", VersionProvider.version());
+    r.addProperty("created", Instant.now().toString());
+    r.addProperty("command_line", commandLine);
+
+    JsonObject input = new JsonObject();
+    input.addProperty("path", scan.source().toString());
+    input.addProperty("format", scan.format().name().toLowerCase(java.util.Locale.ROOT));
+    input.addProperty("description", scan.description());
+    input.add("dims", Json.array(scan.hu().dims()));
+    input.add("spacing_mm", Json.array(scan.hu().spacing(), 4));
+    input.addProperty("orientation", scan.hu().orientation());
+    input.add("model_space_dims", Json.array(prepared.volume().dims()));
+    input.add("preprocessing", Json.array(prepared.steps()));
+    r.add("input", input);
+
+    JsonObject models = new JsonObject();
+    models.add("autoencoder", describe(autoencoder.manifest()));
+    models.add("model", describe(model.manifest()));
+    r.add("models", models);
+
+    JsonObject target = new JsonObject();
+    target.addProperty("name", objective.name());
+    target.addProperty("index", objective.index());
+    target.addProperty("score", objective.describe());
+    target.addProperty("direction", config.direction().name().toLowerCase(java.util.Locale.ROOT));
+    r.add("target", target);
+
+    JsonObject engine = new JsonObject();
+    engine.addProperty("device", runtime.device().toString());
+    engine.addProperty("convolutions", runtime.convolutionPath());
+    engine.addProperty("gradient_self_test_relative_error", Json.round(runtime.selfTestError()));
+    engine.addProperty("config", config.toString());
+    r.add("engine", engine);
+
+    JsonObject scores = new JsonObject();
+    scores.addProperty("scan", Json.round(e.scanScore()));
+    scores.addProperty("reconstruction", Json.round(e.reconstructionScore()));
+    scores.addProperty("reconstruction_gap", Json.round(e.reconstructionGap()));
+    scores.addProperty("lambda_zero_frame", Json.round(e.original().score()));
+    scores.addProperty("counterfactual", Json.round(e.counterfactual().score()));
+    r.add("scores", scores);
+
+    JsonObject search = new JsonObject();
+    search.addProperty("strategy", config.search().name().toLowerCase(java.util.Locale.ROOT));
+    search.addProperty("composition", config.composition().name().toLowerCase(java.util.Locale.ROOT));
+    search.addProperty("lambda_star", Json.round(e.search().lambdaStar()));
+    search.addProperty("stop_reason", e.search().reason().label());
+    search.addProperty("evaluations", e.search().evaluations());
+    search.addProperty("sweep_evaluations", e.sweepEvaluations());
+    search.addProperty("latent_gradient_norm", Json.round(e.gradientNorm()));
+    JsonArray steps = new JsonArray();
+    for (Step s : e.search().trace()) {
+      JsonObject o = new JsonObject();
+      o.addProperty("lambda", Json.round(s.lambda()));
+      o.addProperty("score", Json.round(s.score()));
+      o.addProperty("relative_change", Json.round(s.change()));
+      steps.add(o);
+    }
+    search.add("steps", steps);
+    r.add("search", search);
+
+    JsonArray sweep = new JsonArray();
+    for (Explanation.Frame f : e.frames()) {
+      JsonObject o = new JsonObject();
+      o.addProperty("lambda", Json.round(f.lambda()));
+      o.addProperty("score", Json.round(f.score()));
+      sweep.add(o);
+    }
+    r.add("sweep", sweep);
+    r.addProperty("heatmap", config.heatmap().name().toLowerCase(java.util.Locale.ROOT));
+    return r;
+  }
+
+  private static JsonObject describe(ModelManifest m) throws CtShiftException {
+    JsonObject o = new JsonObject();
+    o.addProperty("name", m.name());
+    o.addProperty("directory", m.directory().toString());
+    o.addProperty("kind", m.kind().name().toLowerCase(java.util.Locale.ROOT));
+    o.addProperty("format", m.format().name().toLowerCase(java.util.Locale.ROOT));
+    JsonObject hashes = new JsonObject();
+    for (String key : m.files().keySet()) {
+      try {
+        hashes.addProperty(m.files().get(key), RuntimeFacts.sha256(m.file(key)));
+      } catch (IOException e) {
+        throw new CtShiftException(m.file(key) + ": cannot read to hash it: " + e.getMessage(), e);
+      }
+    }
+    o.add("sha256", hashes);
+    return o;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    autoencoder.close();
+  }
+}

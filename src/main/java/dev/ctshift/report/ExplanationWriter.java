@@ -1,0 +1,160 @@
+package dev.ctshift.report;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.ctshift.CtShiftException;
+import dev.ctshift.io.nifti.NiftiDatatype;
+import dev.ctshift.io.nifti.NiftiWriter;
+import dev.ctshift.report.render.Colormap;
+import dev.ctshift.report.render.GifWriter;
+import dev.ctshift.report.render.Panel;
+import dev.ctshift.report.render.PngWriter;
+import dev.ctshift.report.render.SliceRanking;
+import dev.ctshift.report.render.SliceView;
+import dev.ctshift.report.render.Window;
+import dev.ctshift.volume.Volume;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes the files a user opens after an explanation, all on the scan's own grid:
+ *
+ * <ul>
+ *   <li>{@code counterfactual.nii.gz} — the scan changed at λ*, HU;
+ *   <li>{@code difference.nii.gz} — counterfactual minus scan, HU;
+ *   <li>{@code heatmap.nii.gz} — the sweep's change summary, HU;
+ *   <li>{@code frames.nii.gz} — every sweep frame as a 4D series, from λ* to the scan;
+ *   <li>{@code animation.gif} — the most changed slice: input | frame | difference, with the score;
+ *   <li>{@code panel.png} — the most changed slices, input | counterfactual | difference;
+ *   <li>{@code report.json} — see {@code ScanExplainer}.
+ * </ul>
+ */
+public final class ExplanationWriter {
+  /** What the images show. */
+  public record Options(Window window, int panelSlices, boolean frames4d) {
+    public static Options defaults() {
+      return new Options(Window.CHEST, 3, true);
+    }
+  }
+
+  /** The HU volumes and scores to write. Frames are ordered from λ* to λ = 0. */
+  public record Content(
+      Volume scanHu,
+      Volume counterfactualHu,
+      Volume heatmapHu,
+      List<Volume> framesHu,
+      List<Double> frameScores,
+      String scoreName,
+      boolean integerValued) {}
+
+  private final Options options;
+
+  public ExplanationWriter(Options options) {
+    this.options = options;
+  }
+
+  /**
+   * Writes every output into {@code out} (not committed) and returns the per-slice change and the
+   * slices shown, for the report.
+   */
+  public JsonObject write(StagedOutput out, Content c, JsonObject report) throws CtShiftException {
+    Volume difference = dev.ctshift.compose.ScanSpaceMapper.difference(c.counterfactualHu(), c.scanHu());
+    double[] perSlice = SliceRanking.meanAbsDifference(c.counterfactualHu(), c.scanHu());
+    int[] top = SliceRanking.topK(perSlice, Math.min(options.panelSlices(), perSlice.length));
+    NiftiWriter.Options hu = NiftiWriter.Options.defaults()
+        .withDatatype(c.integerValued() && fitsInt16(c.counterfactualHu()) ? NiftiDatatype.INT16 : NiftiDatatype.FLOAT32)
+        .withDescription("ctshift counterfactual");
+    NiftiWriter.Options real = NiftiWriter.Options.defaults().withDescription("ctshift change, HU");
+    NiftiWriter.write(out.file("counterfactual.nii.gz"), c.counterfactualHu(), hu);
+    NiftiWriter.write(out.file("difference.nii.gz"), difference, real);
+    NiftiWriter.write(out.file("heatmap.nii.gz"), c.heatmapHu(), real.withDescription("ctshift heatmap, HU"));
+    if (options.frames4d()) {
+      NiftiWriter.write4d(out.file("frames.nii.gz"), c.framesHu(), hu.withDescription("ctshift sweep frames"));
+    }
+    double maxDiff = Math.max(20, maxAbs(difference, top));
+    try {
+      GifWriter.write(out.file("animation.gif"), animation(c, top[0], maxDiff), 250, true);
+      PngWriter.write(out.file("panel.png"), panel(c, difference, top, maxDiff));
+    } catch (IOException e) {
+      throw new CtShiftException("cannot write images: " + e.getMessage(), e);
+    }
+    JsonObject slices = new JsonObject();
+    slices.add("mean_abs_change_hu_per_slice", Json.array(perSlice, 3));
+    slices.add("most_changed", Json.array(top));
+    slices.addProperty("display_scale_hu", maxDiff);
+    report.add("slices", slices);
+    writeJson(out, report);
+    return slices;
+  }
+
+  /** Writes {@code report.json} into {@code out}. */
+  public static void writeJson(StagedOutput out, JsonObject report) throws CtShiftException {
+    try {
+      Files.writeString(out.file("report.json"),
+          new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report)
+              + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CtShiftException("cannot write report.json: " + e.getMessage(), e);
+    }
+  }
+
+  private List<BufferedImage> animation(Content c, int k, double maxDiff) {
+    BufferedImage input = render(c.scanHu(), k, options.window());
+    List<BufferedImage> forward = new ArrayList<>();
+    // From the scan (last frame) to the counterfactual (first frame), then back: a smooth loop.
+    for (int f = c.framesHu().size() - 1; f >= 0; f--) {
+      Volume frame = c.framesHu().get(f);
+      Volume diff = dev.ctshift.compose.ScanSpaceMapper.difference(frame, c.scanHu());
+      forward.add(Panel.row(List.of(
+          new Panel.Tile(input, "input, slice " + k),
+          new Panel.Tile(render(frame, k, options.window()), String.format("%s %.3f", c.scoreName(),
+              c.frameScores().get(f))),
+          new Panel.Tile(render(diff, k, Colormap.diverging(maxDiff)), String.format("change ±%.0f HU", maxDiff)))));
+    }
+    List<BufferedImage> loop = new ArrayList<>(forward);
+    for (int i = forward.size() - 2; i > 0; i--) {
+      loop.add(forward.get(i));
+    }
+    return loop;
+  }
+
+  private BufferedImage panel(Content c, Volume difference, int[] slices, double maxDiff) {
+    List<BufferedImage> rows = new ArrayList<>();
+    double before = c.frameScores().get(c.frameScores().size() - 1);
+    double after = c.frameScores().get(0);
+    for (int k : slices) {
+      rows.add(Panel.row(List.of(
+          new Panel.Tile(render(c.scanHu(), k, options.window()), String.format("input k=%d %s %.3f", k,
+              c.scoreName(), before)),
+          new Panel.Tile(render(c.counterfactualHu(), k, options.window()), String.format("counterfactual %.3f",
+              after)),
+          new Panel.Tile(render(difference, k, Colormap.diverging(maxDiff)), String.format("change ±%.0f HU",
+              maxDiff)))));
+    }
+    return Panel.column(rows);
+  }
+
+  private static BufferedImage render(Volume v, int k, Colormap colormap) {
+    return SliceView.of(v, k).render(colormap, SliceView.DEFAULT_MIN_HEIGHT_PX);
+  }
+
+  private static double maxAbs(Volume v, int[] slices) {
+    double m = 0;
+    int plane = v.nx() * v.ny();
+    for (int k : slices) {
+      for (int i = k * plane; i < (k + 1) * plane; i++) {
+        m = Math.max(m, Math.abs(v.data()[i]));
+      }
+    }
+    return m;
+  }
+
+  private static boolean fitsInt16(Volume v) {
+    float[] r = v.range();
+    return r[0] >= Short.MIN_VALUE && r[1] <= Short.MAX_VALUE;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.ctshift.report;
+
+import dev.ctshift.CtShiftException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Outputs of one run, written into a hidden staging folder beside their destination and moved into
+ * place only by {@link #commit()}. A run that fails or is killed leaves no partial output in the
+ * destination: closing without commit deletes the staging folder, and a staging folder left by a
+ * killed process (its name carries the pid) is hidden and removed by the next run into the same
+ * destination.
+ *
+ * <pre>{@code
+ * try (StagedOutput out = StagedOutput.into(dir)) {
+ *   write(out.file("report.json"));
+ *   out.commit();
+ * }
+ * }</pre>
+ */
+public final class StagedOutput implements AutoCloseable {
+  private static final String PREFIX = ".ctshift-staging-";
+
+  private final Path destination;
+  private final Path staging;
+  private boolean committed;
+
+  private StagedOutput(Path destination, Path staging) {
+    this.destination = destination;
+    this.staging = staging;
+  }
+
+  /**
+   * Prepares staging for {@code destination} (a folder, created if needed).
+   *
+   * @throws CtShiftException if the folder cannot be created or written
+   */
+  public static StagedOutput into(Path destination) throws CtShiftException {
+    try {
+      Files.createDirectories(destination);
+      removeStale(destination);
+      Path staging = Files.createTempDirectory(destination, PREFIX + ProcessHandle.current().pid() + "-");
+      return new StagedOutput(destination, staging);
+    } catch (IOException e) {
+      throw new CtShiftException(destination + ": cannot create the output folder: " + e.getMessage(), e);
+    }
+  }
+
+  private static void removeStale(Path destination) throws IOException {
+    try (Stream<Path> entries = Files.list(destination)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        if (p.getFileName().toString().startsWith(PREFIX) && !ownedByLiveProcess(p)) {
+          deleteTree(p);
+        }
+      }
+    }
+  }
+
+  /** Staging folders are named after their process: one whose process is gone was abandoned. */
+  private static boolean ownedByLiveProcess(Path p) {
+    String rest = p.getFileName().toString().substring(PREFIX.length());
+    int dash = rest.indexOf('-');
+    try {
+      long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** Where to write output {@code name} (a file name, or a relative path whose folders are created). */
+  public Path file(String name) {
+    Path p = staging.resolve(name);
+    try {
+      Files.createDirectories(p.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+
+  /** The final location of output {@code name}, once committed. */
+  public Path destination(String name) {
+    return destination.resolve(name);
+  }
+
+  /**
+   * Moves every staged output into the destination, replacing outputs of the same name.
+   *
+   * @throws CtShiftException if a move fails (outputs already moved stay; the rest is removed)
+   */
+  public void commit() throws CtShiftException {
+    try (Stream<Path> entries = Files.list(staging)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        Path target = destination.resolve(p.getFileName().toString());
+        if (Files.isDirectory(target)) {
+          deleteTree(target);
+        }
+        try {
+          Files.move(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException | DirectoryNotEmptyException e) {
+          Files.move(p, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      committed = true;
+    } catch (IOException e) {
+      throw new CtShiftException(destination + ": cannot move outputs into place: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      deleteTree(staging);
+    } catch (IOException e) {
+      if (!committed) {
+        System.err.println("ctshift: warning: could not remove " + staging + ": " + e.getMessage());
+      }
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
