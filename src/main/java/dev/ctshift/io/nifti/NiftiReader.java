@@ -172,7 +172,7 @@ public final class NiftiReader {
         readBytes += got;
         if (got < n * type.bytes()) {
           throw new VolumeReadException(name + ": truncated: " + layout + " needs " + dataBytes
-              + " bytes of voxel data, but the file ends after " + readBytes);
+              + " bytes of voxel data, but the data ends after " + readBytes + " of them");
         }
         decode(buf, type, n, dst, pos, slope, inter);
       }
