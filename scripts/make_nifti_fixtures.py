@@ -3,7 +3,8 @@
 independent of ctshift's Java reader, plus expected.json with what nibabel reads back from each file:
 dims, datatype, byte order, transform codes, the affine and all voxel values (scaling applied, i fastest).
 
-Needs nibabel and numpy (Debian: apt-get install python3-nibabel). Run from the repository root:
+Needs nibabel and numpy (Debian: apt-get install python3-nibabel; the committed files were made
+with nibabel 5.0.0 and numpy 1.24). Run from the repository root:
     /usr/bin/python3 scripts/make_nifti_fixtures.py
 The output is committed in src/test/resources/nifti/; the tests do not need Python.
 """

@@ -108,12 +108,12 @@ record NiftiHeader(
           + "'); only single-file .nii/.nii.gz is supported, convert it first (e.g. with fslchfiletype)");
     }
     if (!magic.startsWith(single)) {
-      throw new VolumeReadException(fileName + ": not a NIfTI file (bad magic '" + printable(magic)
+      throw new VolumeReadException(fileName + ": not a NIfTI file (bad magic '" + magic
           + "', expected '" + single + "')");
     }
   }
 
-  /** A NUL-terminated ASCII field, trimmed. */
+  /** A NUL-terminated ASCII field, trimmed, with other bytes shown as '?'. */
   private static String ascii(ByteBuffer b, int offset, int length) {
     byte[] raw = new byte[length];
     b.get(offset, raw);
@@ -121,7 +121,7 @@ record NiftiHeader(
     while (n < length && raw[n] != 0) {
       n++;
     }
-    return new String(raw, 0, n, StandardCharsets.US_ASCII).trim();
+    return printable(new String(raw, 0, n, StandardCharsets.US_ASCII)).trim();
   }
 
   private static String printable(String s) {

@@ -136,7 +136,7 @@ public final class NiftiImage {
   @Override
   public String toString() {
     return "NiftiImage[" + file.getFileName() + ", NIfTI-" + version + ", " + dims[0] + "x" + dims[1] + "x"
-        + dims[2] + (frames.length > 1 ? "x" + frames.length : "") + ", " + datatype.name().toLowerCase()
+        + dims[2] + (frames.length > 1 ? "x" + frames.length : "") + ", " + datatype.name().toLowerCase(java.util.Locale.ROOT)
         + "]";
   }
 }

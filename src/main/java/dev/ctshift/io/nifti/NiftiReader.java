@@ -41,6 +41,9 @@ public final class NiftiReader {
 
   private static final int CHUNK_BYTES = 1 << 20;
 
+  /** Deflate's largest possible compression ratio (about 1032:1). */
+  private static final long MAX_DEFLATE_RATIO = 1032;
+
   private NiftiReader() {}
 
   /** Reads all frames and the header facts of a NIfTI file. */
@@ -54,7 +57,7 @@ public final class NiftiReader {
       boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
       raw.reset();
       InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-      return read(file, in, gzip ? -1 : Files.size(file));
+      return read(file, in, Files.size(file), gzip);
     } catch (NoSuchFileException e) {
       throw new VolumeReadException(name + ": file not found", e);
     } catch (AccessDeniedException e) {
@@ -99,7 +102,7 @@ public final class NiftiReader {
     return slope != 0 && Double.isFinite(slope);
   }
 
-  private static NiftiImage read(Path file, InputStream in, long fileSize)
+  private static NiftiImage read(Path file, InputStream in, long fileSize, boolean gzip)
       throws IOException, VolumeReadException {
     String name = file.toString();
     byte[] header = in.readNBytes(NiftiHeader.NIFTI1_SIZE);
@@ -135,10 +138,15 @@ public final class NiftiReader {
     long dataBytes = (long) perFrame * frames * type.bytes();
     String layout = shape[0] + "x" + shape[1] + "x" + shape[2] + (frames > 1 ? "x" + frames : "") + " "
         + type.name().toLowerCase(java.util.Locale.ROOT);
-    if (fileSize >= 0 && fileSize < offset + dataBytes) {
+    if (!gzip && fileSize < offset + dataBytes) {
       throw new VolumeReadException(name + ": truncated: " + layout + " needs " + dataBytes
           + " bytes of voxel data from offset " + offset + ", but the file has only "
           + Math.max(0, fileSize - offset));
+    }
+    if (gzip && offset + dataBytes > MAX_DEFLATE_RATIO * fileSize + 1024) {
+      // Checked before allocating, so absurd dims in a small file fail fast instead of filling the heap.
+      throw new VolumeReadException(name + ": truncated or corrupt: " + layout + " needs " + dataBytes
+          + " bytes of voxel data, more than a " + fileSize + "-byte gzip file can hold");
     }
     long heapNeeded = 4L * perFrame * frames;
     if (heapNeeded > Runtime.getRuntime().maxMemory()) {
@@ -164,7 +172,7 @@ public final class NiftiReader {
         readBytes += got;
         if (got < n * type.bytes()) {
           throw new VolumeReadException(name + ": truncated: " + layout + " needs " + dataBytes
-              + " bytes of voxel data, but the file ends after " + readBytes);
+              + " bytes of voxel data, but the data ends after " + readBytes + " of them");
         }
         decode(buf, type, n, dst, pos, slope, inter);
       }
