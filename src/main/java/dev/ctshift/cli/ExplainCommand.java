@@ -23,12 +23,18 @@ import picocli.CommandLine.Spec;
     header = "Make a counterfactual of one CT scan: what would the model need to see to change its output?",
     description = {
       "",
-      "Encodes every axial slice with the slice autoencoder, takes the gradient of the model's score with",
-      "respect to all slice latents, shifts them until the score has moved as requested, and writes into",
-      "--out: counterfactual.nii.gz, difference.nii.gz, heatmap.nii.gz, frames.nii.gz (4D sweep),",
-      "animation.gif, panel.png and report.json, all on the scan's own grid.",
+      "Encodes every axial slice with the slice autoencoder, takes the gradient of the",
+      "model's score with respect to all slice latents, shifts them until the score has",
+      "moved as requested, and writes into --out, all on the scan's own grid:",
+      "  counterfactual.nii.gz  the changed scan (HU)",
+      "  difference.nii.gz      counterfactual minus scan (HU)",
+      "  heatmap.nii.gz         where the sweep changes the scan (HU)",
+      "  frames.nii.gz          the sweep from the counterfactual to the scan (4D)",
+      "  animation.gif          the most changed slice: input | frame | change",
+      "  panel.png              the most changed slices",
+      "  report.json            scores, λ search, timings, memory, model hashes",
       "",
-      "Without arguments it explains the bundled demo model on the bundled sample scan.",
+      "Without arguments it explains the bundled demo model on the bundled sample.",
       ""
     },
     mixinStandardHelpOptions = true,
@@ -37,8 +43,9 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  ctshift explain",
-      "  ctshift explain scan.nii.gz -a models/demo-ae -m models/demo-lung-segmenter -o out/scan1",
-      "  ctshift explain scan.nii.gz -m my-classifier -t effusion --stop-at 0.2 --chunk-slices 4"
+      "  ctshift explain scan.nii.gz -a models/demo-ae -m models/demo-lung-segmenter \\",
+      "      -o out/scan1",
+      "  ctshift explain scan.nii.gz -m my-classifier -t effusion --stop-at 0.2"
     })
 public final class ExplainCommand implements Callable<Integer> {
   static final String DEFAULT_SCAN = "samples/totalseg-upper-abdomen.nii.gz";

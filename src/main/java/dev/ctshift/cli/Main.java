@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
     header = "Explain 3D CT models with counterfactual volumes (slice-based Latent Shift).",
     description = {
       "",
-      "ctshift changes a CT scan as little and as plausibly as possible so that a model's output moves,",
-      "and writes the changed volume, heatmaps, an animation and a report that show what the model uses.",
+      "ctshift changes a CT scan as little and as plausibly as possible so that a",
+      "model's output moves, and writes the changed volume, heatmaps, an animation",
+      "and a report that show what the model relies on.",
       ""
     },
     subcommands = {ExplainCommand.class, CommandLine.HelpCommand.class},
@@ -53,6 +54,9 @@ public final class Main implements Runnable {
   }
 
   static int exitCodeOf(Throwable t) {
+    if (t instanceof CommandLine.ParameterException) {
+      return CommandLine.ExitCode.USAGE;
+    }
     if (t instanceof VolumeReadException) {
       return EXIT_INPUT;
     }

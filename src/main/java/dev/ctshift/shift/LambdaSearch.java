@@ -38,9 +38,14 @@ public final class LambdaSearch {
 
   private LambdaSearch() {}
 
+  /** Times a step that made no progress is shortened before the search gives up. */
+  static final int MAX_BACKTRACKS = 4;
+
   /**
-   * The default search: a first guess from the linearisation at λ = 0, secant steps (growing at least
-   * 1.5× and at most 4× per step) until the target is passed, then regula falsi inside the bracket.
+   * The default search: a first guess from the linearisation at λ = 0; secant steps (growing at least
+   * 1.5× and at most 4× per step) while the score moves the right way; a step that overshoots into a
+   * region where the score moves back is shortened to a quarter (backtracking); once the target is
+   * passed, regula falsi inside the bracket.
    *
    * @param start the step at λ = 0
    * @param targetLink the link value to reach
@@ -57,24 +62,27 @@ public final class LambdaSearch {
       return new Result(0, StopReason.NO_GRADIENT, trace);
     }
     double lambda = clampLambda((targetLink - start.link()) / slope, config.maxLambda());
-    Step withinBudget = start;
     Step previous = start;
+    int backtracks = 0;
     while (trace.size() - 1 < config.maxEvaluations()) {
       Step step = evaluator.evaluate(lambda);
       trace.add(step);
       if (step.change() > config.changeBudget()) {
-        return budgetStop(evaluator, withinBudget, step, targetLink, sign, config, trace);
+        return budgetStop(evaluator, previous, step, targetLink, sign, config, trace);
       }
       if (reached(step, targetLink, sign)) {
         return refine(evaluator, previous, step, targetLink, sign, config, trace);
       }
       if (sign * (previous.link() - step.link()) <= 0) {
-        return new Result(mostProgressed(trace, sign).lambda(), StopReason.SCORE_PLATEAU, trace);
+        if (++backtracks > MAX_BACKTRACKS) {
+          return new Result(mostProgressed(trace, sign).lambda(), StopReason.SCORE_PLATEAU, trace);
+        }
+        lambda = previous.lambda() + 0.25 * (lambda - previous.lambda());
+        continue;
       }
       if (Math.abs(lambda) >= config.maxLambda()) {
         return new Result(mostProgressed(trace, sign).lambda(), StopReason.LAMBDA_LIMIT, trace);
       }
-      withinBudget = step;
       double secantSlope = (step.link() - previous.link()) / (step.lambda() - previous.lambda());
       double next = step.lambda() + (targetLink - step.link()) / secantSlope;
       double grown = Math.min(Math.max(Math.abs(next), 1.5 * Math.abs(lambda)), 4 * Math.abs(lambda));
@@ -117,23 +125,31 @@ public final class LambdaSearch {
   }
 
   /**
-   * The change budget was exceeded at {@code over}: back off by halving toward the last step within
-   * budget, and keep the largest shift that stays inside it.
+   * The change budget was exceeded at {@code over}. The change grows about linearly with λ, so
+   * interpolate toward the λ that uses 90% of the budget; keep the largest shift found inside it.
    */
   private static Result budgetStop(Evaluator evaluator, Step within, Step over, double targetLink, int sign,
       ShiftConfig config, List<Step> trace) {
+    double budget = config.changeBudget();
     Step best = within;
     Step outside = over;
-    for (int i = 0; i < Math.max(1, config.refineSteps()) && trace.size() - 1 < config.maxEvaluations(); i++) {
-      Step mid = evaluator.evaluate(0.5 * (best.lambda() + outside.lambda()));
-      trace.add(mid);
-      if (mid.change() > config.changeBudget()) {
-        outside = mid;
-      } else {
-        best = mid;
-        if (reached(mid, targetLink, sign)) {
-          return new Result(mid.lambda(), StopReason.REACHED_TARGET, trace);
-        }
+    for (int i = 0; i < config.refineSteps() + 2 && trace.size() - 1 < config.maxEvaluations(); i++) {
+      double t = (0.9 * budget - best.change()) / (outside.change() - best.change());
+      double lambda = best.lambda() + Math.min(0.9, Math.max(0.1, t)) * (outside.lambda() - best.lambda());
+      Step step = evaluator.evaluate(lambda);
+      trace.add(step);
+      if (step.change() > budget) {
+        outside = step;
+        continue;
+      }
+      if (reached(step, targetLink, sign)) {
+        return refine(evaluator, best, step, targetLink, sign, config, trace);
+      }
+      if (sign * (best.link() - step.link()) > 0) {
+        best = step;
+      }
+      if (best.change() >= 0.8 * budget) {
+        break;
       }
     }
     return new Result(best.lambda(), StopReason.CHANGE_BUDGET, trace);

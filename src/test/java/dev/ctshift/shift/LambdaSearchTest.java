@@ -76,6 +76,15 @@ class LambdaSearchTest {
   }
 
   @Test
+  void firstGuessThatOvershootsIsShortened() {
+    // The score falls to a minimum at λ = -3.3 and rises beyond it; the linear guess lands at -35.
+    DoubleUnaryOperator link = l -> LINK0 + 4 * l + 0.6 * l * l;
+    LambdaSearch.Result r = LambdaSearch.adaptive(path(link, 0), start(), -0.5, 0.1, config());
+    assertEquals(StopReason.REACHED_TARGET, r.reason());
+    assertTrue(r.star().link() <= -0.5);
+  }
+
+  @Test
   void lambdaLimitStopsTheSearch() {
     ShiftConfig c = ShiftConfig.builder().optMaxLambda(3).build();
     LambdaSearch.Result r = LambdaSearch.adaptive(path(l -> LINK0 + 0.2 * Math.tanh(l), 0), start(), -2, 0.2, c);

@@ -1,0 +1,145 @@
+package dev.ctshift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ctshift.io.nifti.NiftiImage;
+import dev.ctshift.io.nifti.NiftiReader;
+import dev.ctshift.io.nifti.NiftiWriter;
+import dev.ctshift.io.nifti.NiftiDatatype;
+import dev.ctshift.testing.Fixtures;
+import dev.ctshift.volume.Volume;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ctshift explain} as a user runs it: exit codes, messages and the files it writes. */
+class ExplainCommandTest {
+  @TempDir static Path dir;
+  static Path scan;
+
+  /** Runs the CLI, returning exit code, stdout and stderr. */
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void writeScan() throws Exception {
+    // An LPS scan, 20x18 in-plane (cropped/padded to the models' 16x16), 6 slices, integer HU.
+    double[][] lps = {{-0.8, 0, 0, 10}, {0, -0.8, 0, 20}, {0, 0, 2.5, -30}, {0, 0, 0, 1}};
+    float[] hu = new float[20 * 18 * 6];
+    Random r = new Random(1);
+    for (int i = 0; i < hu.length; i++) {
+      hu[i] = Math.round(-600 + 900 * r.nextFloat());
+    }
+    scan = dir.resolve("scan.nii.gz");
+    NiftiWriter.write(scan, new Volume(20, 18, 6, hu, lps), NiftiWriter.Options.defaults().withDatatype(NiftiDatatype.INT16));
+  }
+
+  static String[] explainArgs(Path out, String... extra) {
+    String[] base = {"explain", scan.toString(), "-a", Fixtures.model("tiny-ae").toString(),
+        "-m", Fixtures.model("tiny-classifier").toString(), "-t", "finding_a", "-o", out.toString(),
+        "--frames", "4", "--stop-change", "0.3"};
+    return Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
+  }
+
+  @Test
+  void writesEveryOutputOnTheScansGrid() throws Exception {
+    Path out = dir.resolve("out");
+    Run r = run(explainArgs(out, "--change-budget", "1"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("scan.nii.gz"), r.out());
+
+    Volume input = NiftiReader.readVolume(scan);
+    NiftiImage cf = NiftiReader.read(out.resolve("counterfactual.nii.gz"));
+    assertEquals(NiftiDatatype.INT16, cf.datatype(), "integer input gives integer output");
+    assertTrue(cf.volume(0).sameGeometry(input, 1e-6), "overlays the input");
+    NiftiImage frames = NiftiReader.read(out.resolve("frames.nii.gz"));
+    assertEquals(4, frames.volumeCount());
+    assertArrayEquals(input.data(), frames.volume(3).data(), "the last frame (lambda 0) is the scan itself");
+    assertTrue(NiftiReader.readVolume(out.resolve("heatmap.nii.gz")).sameGeometry(input, 1e-6));
+    Volume diff = NiftiReader.readVolume(out.resolve("difference.nii.gz"));
+    float[] c = cf.volume(0).data();
+    for (int i = 0; i < c.length; i += 97) {
+      assertEquals(c[i] - input.data()[i], diff.data()[i], 1.0f);
+    }
+
+    JsonObject report = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+    JsonObject scores = report.getAsJsonObject("scores");
+    assertTrue(scores.get("counterfactual").getAsDouble() < scores.get("scan").getAsDouble());
+    assertEquals(scores.get("scan").getAsDouble(), scores.get("lambda_zero_frame").getAsDouble(), 1e-9);
+    assertEquals("finding_a", report.getAsJsonObject("target").get("name").getAsString());
+    assertFalse(report.getAsJsonObject("search").get("stop_reason").getAsString().isEmpty());
+    assertEquals(64, report.getAsJsonObject("models").getAsJsonObject("model").getAsJsonObject("sha256")
+        .get("model.pt").getAsString().length());
+    assertTrue(report.get("peak_rss_mib").getAsDouble() > 0);
+
+    try (ImageInputStream in = ImageIO.createImageInputStream(out.resolve("animation.gif").toFile())) {
+      ImageReader gif = ImageIO.getImageReadersByFormatName("gif").next();
+      gif.setInput(in);
+      assertEquals(2 * 4 - 2, gif.getNumImages(true), "forward and back through 4 frames");
+    }
+    assertTrue(ImageIO.read(out.resolve("panel.png").toFile()).getHeight() > 0);
+    try (Stream<Path> files = Files.list(out)) {
+      assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".ctshift-staging")));
+    }
+  }
+
+  @Test
+  void unreadableScanFailsWithExitCode3AndNoOutput() throws Exception {
+    Path bad = dir.resolve("broken.nii.gz");
+    Files.writeString(bad, "this is not a scan");
+    Path out = dir.resolve("out-bad");
+    Run r = run(explainArgs(out).clone()[0], bad.toString(), "-a", Fixtures.model("tiny-ae").toString(),
+        "-m", Fixtures.model("tiny-classifier").toString(), "-o", out.toString());
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("broken.nii.gz"), r.err());
+    assertFalse(r.err().contains("\tat "), "no stack trace by default: " + r.err());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void missingModelFailsWithExitCode4() {
+    Run r = run("explain", scan.toString(), "-m", dir.resolve("nowhere").toString(),
+        "-a", Fixtures.model("tiny-ae").toString(), "-o", dir.resolve("o4").toString());
+    assertEquals(4, r.code());
+    assertTrue(r.err().contains("nowhere"), r.err());
+  }
+
+  @Test
+  void unknownTargetNamesTheOutputs() {
+    Run r = run("explain", scan.toString(), "-a", Fixtures.model("tiny-ae").toString(),
+        "-m", Fixtures.model("tiny-classifier").toString(), "-t", "effusion", "-o", dir.resolve("o5").toString());
+    assertEquals(4, r.code());
+    assertTrue(r.err().contains("finding_a") && r.err().contains("effusion"), r.err());
+  }
+
+  @Test
+  void invalidOptionIsAUsageError() {
+    Run r = run("explain", scan.toString(), "--composition", "sideways");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("sideways") && r.err().contains("residual"), r.err());
+    assertEquals(2, run("explain", "--frames", "1").code());
+  }
+}
