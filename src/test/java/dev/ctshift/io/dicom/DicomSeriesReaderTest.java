@@ -28,6 +28,16 @@ class DicomSeriesReaderTest {
   }
 
   @Test
+  void readsASingleMultiFrameFile() throws Exception {
+    DicomScan scan = DicomSeriesReader.read(Fixtures.dir("enhanced").resolve("enhanced.dcm"), null, log::add);
+    Fixtures.assertMatches(Fixtures.expected("enhanced"), scan.volume());
+    // Frames were stored shuffled: references follow the volume order, not the file's frame order.
+    List<Integer> frames = scan.sourceImages().stream().map(SourceImage::frameNumber).toList();
+    assertEquals(5, frames.stream().distinct().count());
+    assertTrue(!frames.equals(List.of(1, 2, 3, 4, 5)), frames::toString);
+  }
+
+  @Test
   void skipsFilesThatAreNotDicomOrCutShortAndListsThem() throws Exception {
     DicomScan scan = DicomSeriesReader.read(Fixtures.dir("shuffled"), null, log::add);
     List<String> skipped = scan.skipped().stream().map(f -> f.file().getFileName().toString()).toList();
