@@ -1,0 +1,163 @@
+package dev.ctshift.io.dicom;
+
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
+import dev.ctshift.io.VolumeReadException;
+import dev.ctshift.volume.Affine;
+import dev.ctshift.volume.Orientation;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * What a folder scan found about one series (all files sharing a SeriesInstanceUID), from headers
+ * only. Immutable. The geometry accessors describe the volume the series would give when
+ * {@link #problem()} is empty.
+ */
+public final class SeriesInfo {
+  static final String CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2";
+  static final String ENHANCED_CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2.1";
+  static final String LEGACY_ENHANCED_CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2.2";
+
+  private final String uid;
+  private final List<SliceHeader> slices;
+  private final SliceStack stack;
+  private final String problem;
+
+  SeriesInfo(String uid, List<SliceHeader> slices) {
+    this.uid = uid;
+    this.slices = List.copyOf(slices);
+    SliceStack s = null;
+    String p = null;
+    if (notCandidateReason().isEmpty()) {
+      try {
+        s = SliceStack.of(label(), this.slices);
+      } catch (VolumeReadException e) {
+        p = e.getMessage();
+      }
+    }
+    this.stack = s;
+    this.problem = p;
+  }
+
+  /** SeriesInstanceUID; empty if the files have none (all such files form one series). */
+  public String uid() {
+    return uid;
+  }
+
+  /** The UID, or a placeholder for series without one, for messages. */
+  public String label() {
+    return uid.isEmpty() ? "(no SeriesInstanceUID)" : uid;
+  }
+
+  public String modality() {
+    return first().modality();
+  }
+
+  public String description() {
+    return SliceHeader.string(first().header(), TagFromName.SeriesDescription);
+  }
+
+  public String sopClassUid() {
+    return first().sopClassUid();
+  }
+
+  /** True for modality CT or a CT SOP class (classic, enhanced or legacy converted enhanced). */
+  public boolean isCt() {
+    String c = sopClassUid();
+    return "CT".equalsIgnoreCase(modality()) || CT_IMAGE_STORAGE.equals(c)
+        || ENHANCED_CT_IMAGE_STORAGE.equals(c) || LEGACY_ENHANCED_CT_IMAGE_STORAGE.equals(c);
+  }
+
+  /** Number of files in the series. */
+  public int fileCount() {
+    return (int) slices.stream().map(SliceHeader::file).distinct().count();
+  }
+
+  /** Number of 2D images (frames of multi-frame files count one by one), before dropping duplicates. */
+  public int imageCount() {
+    return slices.size();
+  }
+
+  public int rows() {
+    return first().rows();
+  }
+
+  public int columns() {
+    return first().columns();
+  }
+
+  /** Descriptions of the transfer syntaxes used, e.g. "JPEG 2000 Lossless Only". */
+  public List<String> transferSyntaxes() {
+    TreeSet<String> names = new TreeSet<>();
+    for (SliceHeader s : slices) {
+      String ts = s.transferSyntaxUid();
+      names.add(ts.isEmpty() ? "(none given)" : new TransferSyntax(ts).getDescription());
+    }
+    return List.copyOf(names);
+  }
+
+  /**
+   * Why this series is not a CT volume candidate (e.g. "modality MR, not CT", "localizer"), or empty
+   * if it is one.
+   */
+  public Optional<String> notCandidateReason() {
+    if (!isCt()) {
+      String m = modality().isEmpty() ? "no modality" : "modality " + modality();
+      return Optional.of(m + ", not CT");
+    }
+    if (rows() <= 0 || columns() <= 0) {
+      return Optional.of("no image pixels");
+    }
+    String[] type = first().header().containsKey(TagFromName.ImageType)
+        ? com.pixelmed.dicom.Attribute.getStringValues(first().header().get(TagFromName.ImageType))
+        : new String[0];
+    if (type.length > 2 && "LOCALIZER".equalsIgnoreCase(type[2].trim())) {
+      return Optional.of("localizer (scout) images");
+    }
+    return Optional.empty();
+  }
+
+  /** Why the slices do not form a regular volume (missing slice, mixed sizes, ...), if they do not. */
+  public Optional<String> problem() {
+    return Optional.ofNullable(problem);
+  }
+
+  /** Warnings from sorting the slices, such as dropped duplicates or a gantry tilt. */
+  public List<String> warnings() {
+    return stack == null ? List.of() : stack.warnings();
+  }
+
+  /** Slices in the volume after dropping duplicates; 0 if there is a problem. */
+  public int sliceCount() {
+    return stack == null ? 0 : stack.slices().size();
+  }
+
+  /** Voxel size in mm along i (columns), j (rows) and k (slices); empty if there is a problem. */
+  public Optional<double[]> spacingMm() {
+    return stack == null ? Optional.empty() : Optional.of(Affine.columnNorms(stack.affineRas()));
+  }
+
+  /** Axis codes such as "LPS" of the volume the series gives; empty if there is a problem. */
+  public Optional<String> orientation() {
+    return stack == null ? Optional.empty() : Optional.of(Orientation.codes(stack.affineRas()));
+  }
+
+  /** One of the files, for messages. */
+  public Path exampleFile() {
+    return first().file();
+  }
+
+  List<SliceHeader> headers() {
+    return slices;
+  }
+
+  SliceStack stack() {
+    return stack;
+  }
+
+  private SliceHeader first() {
+    return slices.get(0);
+  }
+}
