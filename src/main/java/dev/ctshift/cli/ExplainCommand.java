@@ -57,8 +57,14 @@ public final class ExplainCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SCAN",
-      description = "NIfTI file (.nii, .nii.gz) in HU. Default: the bundled sample " + DEFAULT_SCAN + ".")
+      description = "NIfTI file (.nii, .nii.gz) in HU, DICOM file, or folder holding a DICOM series"
+          + " (searched recursively). Default: the bundled sample " + DEFAULT_SCAN + ".")
   Path scan;
+
+  @Option(names = "--series-uid", paramLabel = "UID",
+      description = "DICOM series to use when a folder holds several. Default: the CT series with the most"
+          + " images (ctshift inspect lists them).")
+  String seriesUid;
 
   @Option(names = {"-a", "--autoencoder"}, paramLabel = "DIR",
       description = "Slice autoencoder folder (with model.json). Default: the bundled " + DEFAULT_AE + ".")
@@ -135,6 +141,11 @@ public final class ExplainCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   String window;
 
+  @Option(names = "--dicom-out", negatable = false,
+      description = "Also write the counterfactual as a derived DICOM series for NIfTI input (identity fields"
+          + " stay empty). DICOM input always gets one, in <out>/dicom.")
+  boolean dicomOut;
+
   @Option(names = "--no-frames-4d", negatable = false,
       description = "Do not write frames.nii.gz (saves disk for large scans).")
   boolean noFrames4d;
@@ -149,7 +160,7 @@ public final class ExplainCommand implements Callable<Integer> {
     Path outDir = out != null ? out : Path.of("ctshift-out", stem(scanPath));
 
     var progress = common.progress();
-    Scan loaded = ScanReader.read(scanPath, common.notices());
+    Scan loaded = ScanReader.read(scanPath, seriesUid, common.notices());
     progress.accept("scan " + scanPath + ": " + loaded.description());
     TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
     progress.accept("engine: PyTorch on " + runtime.device() + ", convolutions via " + runtime.convolutionPath());
@@ -197,7 +208,7 @@ public final class ExplainCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(),
             "--window must be chest or soft-tissue, got '" + window + "'");
     }
-    return new ExplanationWriter.Options(w, 3, !noFrames4d);
+    return new ExplanationWriter.Options(w, 3, !noFrames4d, dicomOut);
   }
 
   private String commandLine() {

@@ -1,6 +1,9 @@
 package dev.ctshift.cli;
 
+import dev.ctshift.io.Scan;
+import dev.ctshift.io.ScanReader;
 import dev.ctshift.io.VolumeReadException;
+import dev.ctshift.volume.Volume;
 import dev.ctshift.io.dicom.DicomFolder;
 import dev.ctshift.io.dicom.DicomScanner;
 import dev.ctshift.io.dicom.SeriesInfo;
@@ -25,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    header = "Show the series in a DICOM folder or file and which one ctshift would use.",
+    header = "Show what a scan path holds: the series of a DICOM folder and which one ctshift would use,"
+        + " or a NIfTI file's geometry.",
     description = {
       "",
       "Reads headers only: lists each series with modality, size, voxel spacing, orientation and",
@@ -34,7 +38,8 @@ import picocli.CommandLine.Spec;
       ""
     })
 public final class InspectCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "PATH", description = "A DICOM folder (searched recursively) or file.")
+  @Parameters(paramLabel = "PATH", description = "A DICOM folder (searched recursively), a DICOM file or a"
+      + " NIfTI file.")
   Path path;
 
   @Option(names = "--series-uid", paramLabel = "UID",
@@ -46,9 +51,25 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  private static void printNifti(PrintWriter out, Scan scan) {
+    Volume v = scan.hu();
+    double[] s = v.spacing();
+    double[] o = v.origin();
+    float[] r = v.range();
+    out.printf(Locale.ROOT, "%s: %s%n", scan.source(), scan.description());
+    out.printf(Locale.ROOT, "  size %dx%dx%d, spacing %.4gx%.4gx%.4g mm, orientation %s%n", v.nx(), v.ny(), v.nz(),
+        s[0], s[1], s[2], v.orientation());
+    out.printf(Locale.ROOT, "  origin (%.2f, %.2f, %.2f) mm RAS, values %.1f..%.1f%n", o[0], o[1], o[2], r[0], r[1]);
+    out.flush();
+  }
+
   @Override
   public Integer call() throws VolumeReadException {
     PrintWriter out = spec.commandLine().getOut();
+    if (java.nio.file.Files.isRegularFile(path) && !ScanReader.isDicomFile(path)) {
+      printNifti(out, ScanReader.read(path, null, s -> { }));
+      return 0;
+    }
     DicomFolder folder = DicomScanner.scan(path);
     List<String> choice = new ArrayList<>();
     SeriesInfo chosen = null;

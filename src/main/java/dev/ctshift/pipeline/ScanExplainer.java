@@ -154,7 +154,8 @@ public final class ScanExplainer implements AutoCloseable {
     JsonObject report = report(scan, prepared, e, commandLine);
     try (StagedOutput out = StagedOutput.into(outDir)) {
       ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
-          framesHu, frameScores, objective.name(), scan.integerValued());
+          framesHu, frameScores, objective.name(), scan.integerValued(), scan.dicom(),
+          "ctshift counterfactual: " + model.manifest().name() + ", " + objective.name());
       seconds.put("compose", (System.nanoTime() - t) / 1e9);
       JsonObject timing = new JsonObject();
       seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));

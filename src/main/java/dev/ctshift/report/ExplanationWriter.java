@@ -3,6 +3,9 @@ package dev.ctshift.report;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
+import dev.ctshift.io.dicom.DerivedSeries;
+import dev.ctshift.io.dicom.DicomDerivedWriter;
+import dev.ctshift.io.dicom.DicomScan;
 import dev.ctshift.io.nifti.NiftiDatatype;
 import dev.ctshift.io.nifti.NiftiWriter;
 import dev.ctshift.report.render.Colormap;
@@ -30,14 +33,20 @@ import java.util.List;
  *   <li>{@code frames.nii.gz} — every sweep frame as a 4D series, from λ* to the scan;
  *   <li>{@code animation.gif} — the most changed slice: input | frame | difference, with the score;
  *   <li>{@code panel.png} — the most changed slices, input | counterfactual | difference;
+ *   <li>{@code dicom/} — the counterfactual as a derived DICOM series of the source study (DICOM input,
+ *       or NIfTI input when asked);
  *   <li>{@code report.json} — see {@code ScanExplainer}.
  * </ul>
  */
 public final class ExplanationWriter {
-  /** What the images show. */
-  public record Options(Window window, int panelSlices, boolean frames4d) {
+  /**
+   * What to write and how images look.
+   *
+   * @param dicomForNifti also write a derived DICOM series when the input was NIfTI
+   */
+  public record Options(Window window, int panelSlices, boolean frames4d, boolean dicomForNifti) {
     public static Options defaults() {
-      return new Options(Window.CHEST, 3, true);
+      return new Options(Window.CHEST, 3, true, false);
     }
   }
 
@@ -49,7 +58,9 @@ public final class ExplanationWriter {
       List<Volume> framesHu,
       List<Double> frameScores,
       String scoreName,
-      boolean integerValued) {}
+      boolean integerValued,
+      DicomScan dicomSource,
+      String seriesDescription) {}
 
   private final Options options;
 
@@ -74,6 +85,20 @@ public final class ExplanationWriter {
     NiftiWriter.write(out.file("heatmap.nii.gz"), c.heatmapHu(), real.withDescription("ctshift heatmap, HU"));
     if (options.frames4d()) {
       NiftiWriter.write4d(out.file("frames.nii.gz"), c.framesHu(), hu.withDescription("ctshift sweep frames"));
+    }
+    if (c.dicomSource() != null || options.dicomForNifti()) {
+      try {
+        DerivedSeries series = DicomDerivedWriter.write(out.file("dicom"), c.dicomSource(), c.counterfactualHu(),
+            c.seriesDescription(), s -> { });
+        JsonObject dicom = new JsonObject();
+        dicom.addProperty("series_instance_uid", series.seriesInstanceUid());
+        dicom.addProperty("study_instance_uid", series.studyInstanceUid());
+        dicom.addProperty("files", series.files().size());
+        dicom.add("notes", Json.array(series.notes()));
+        report.add("dicom_output", dicom);
+      } catch (IOException e) {
+        throw new CtShiftException("cannot write the derived DICOM series: " + e.getMessage(), e);
+      }
     }
     double maxDiff = Math.max(20, maxAbs(difference, top));
     try {
