@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       "and a report that show what the model relies on.",
       ""
     },
-    subcommands = {ExplainCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ExplainCommand.class, InspectCommand.class, BenchmarkCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success",
