@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
       "and writes the changed volume, heatmaps, an animation and a report that show what the model uses.",
       ""
     },
-    subcommands = {CommandLine.HelpCommand.class},
+    subcommands = {CommandLine.HelpCommand.class, PhantomCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success",

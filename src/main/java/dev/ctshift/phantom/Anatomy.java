@@ -98,8 +98,8 @@ final class Anatomy {
     double wantA = uniform(rng, 115, 145);
     cavA = Math.max(80, Math.min(wantA, maxHalfWidthMm - fatMm - muscleMm - 4));
     double cavScale = cavA / wantA;
-    cavBa = uniform(rng, 62, 80) * Math.sqrt(cavScale);
-    cavBp = uniform(rng, 72, 92) * Math.sqrt(cavScale);
+    cavBa = uniform(rng, 66, 84) * Math.sqrt(cavScale);
+    cavBp = uniform(rng, 78, 98) * Math.sqrt(cavScale);
     bodyA = cavA + fatMm + muscleMm + 4;
     bodyBa = cavBa + fatMm + muscleMm + 8;
     // Posterior wall: vertebral arch and paraspinal muscles; fat is thinner on the back when supine.
@@ -110,13 +110,13 @@ final class Anatomy {
     zSpinePhase = uniform(rng, 0, VERTEBRA_HEIGHT_MM);
 
     this.heartScale = heartScale;
-    double longAxis = uniform(rng, 56, 64);
+    double longAxis = uniform(rng, 54, 60);
     heartU = longAxis * heartScale;
     heartV = longAxis * 0.74 * heartScale;
     heartW = longAxis * 0.82 * (1 + 0.5 * (heartScale - 1));
     heartWall = uniform(rng, 9, 12);
     // Enlargement pushes the apex to the left.
-    heartX = -0.13 * cavA - 30 * (heartScale - 1);
+    heartX = -0.2 * cavA - 30 * (heartScale - 1);
     heartY = 0.22 * cavBa;
     heartZ = -uniform(rng, 14, 26) + heartW;
 

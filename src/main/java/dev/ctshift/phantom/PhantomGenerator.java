@@ -175,6 +175,8 @@ public final class PhantomGenerator {
   private static void drawVessels(List<Capsule> segments, double vesselHu, Grid g, float[] hu, float[] labels) {
     float[] fraction = new float[g.voxels];
     double h = g.spacing;
+    // Vessels much thinner than a voxel would vanish entirely; real scans still show them faintly.
+    double thinBoost = 0.15 * h;
     for (Capsule c : segments) {
       int i0 = Math.max(0, (int) Math.ceil((c.minX + g.bodyX - h - g.x0) / g.spacing));
       int i1 = Math.min(g.n - 1, (int) Math.floor((c.maxX + g.bodyX + h - g.x0) / g.spacing));
@@ -191,7 +193,7 @@ public final class PhantomGenerator {
             if (labels[row + i] != Phantom.LUNG) {
               continue;
             }
-            float f = (float) clamp01(0.5 - c.signedDistance(g.x(i), y, z) / h);
+            float f = (float) clamp01(0.5 - (c.signedDistance(g.x(i), y, z) - thinBoost) / h);
             if (f > fraction[row + i]) {
               fraction[row + i] = f;
             }

@@ -17,7 +17,7 @@ final class VesselTree {
   private static final int MAX_SEGMENTS = 12000;
   /** Trunk directions for the right lung (x mirrored for the left): up, lateral, anterior, down. */
   private static final double[][] TRUNKS = {
-    {0.25, 0.1, 1}, {0.8, 0.3, 0.5}, {0.7, 0.7, 0}, {0.9, -0.2, -0.1},
+    {0.25, 0.1, 1}, {0.5, -0.5, 0.8}, {0.4, 0.6, 0.8}, {0.8, 0.3, 0.5}, {0.7, 0.7, 0}, {0.9, -0.2, -0.1},
     {0.6, 0, -0.8}, {0.3, -0.7, -0.7}, {0.3, 0.5, -0.8}
   };
 
