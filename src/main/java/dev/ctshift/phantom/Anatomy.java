@@ -9,6 +9,8 @@ import java.util.SplittableRandom;
  * <p>Coordinates are patient millimetres in RAS+ orientation: x toward the patient's Right, y
  * Anterior, z Superior. The origin is the centre of the thoracic cavity in the axial plane, and
  * z = 0 is the top of the right hemidiaphragm; the lungs reach up to {@link #zApex}.
+ *
+ * <p>Transcendental functions use {@link StrictMath} so that a seed gives the same bytes on every JVM.
  */
 final class Anatomy {
   static final int AIR = 0;
@@ -82,6 +84,7 @@ final class Anatomy {
   private final Capsule[] tubes;
   private final int[] tubeTissue;
   private final double[] tubeWall;
+  private final boolean[] tubeOverHeart;
   /** Start points of the pulmonary vessel trees: right hilum, then left. */
   final double[][] hila;
   /** HU per tissue code for this subject. */
@@ -164,6 +167,10 @@ final class Anatomy {
     tubeTissue = new int[] {BLOOD, BLOOD, BLOOD, BLOOD, BLOOD, BLOOD, BLOOD, BLOOD, BLOOD, BLOOD, BLOOD,
       BLOOD, AIRWAY, AIRWAY, AIRWAY, ESOPHAGUS};
     tubeWall = new double[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1.5, 1.5, 0};
+    // The aortic root, SVC and pulmonary trunk start inside the heart, which hides them there; the
+    // structures behind the heart (descending aorta, airways, oesophagus) stay whole if it grows.
+    tubeOverHeart = new boolean[] {false, false, false, true, false, false, false, false, false, false, false,
+      false, true, true, true, true};
 
     double blood = rng.nextDouble() < 0.5 ? uniform(rng, 35, 45) : uniform(rng, 110, 200);
     lungBaseHu = uniform(rng, -880, -835);
@@ -229,8 +236,13 @@ final class Anatomy {
       return chestWall(x, y, z, u, v, rho, 0.5 * (a + b));
     }
     // Inside the cavity: mediastinal tubes first, then heart, abdomen and lungs.
+    double h = heartRadius(x, y, z);
+    boolean inHeart = h <= 1;
     boolean nearStructure = false;
     for (int t = 0; t < tubes.length; t++) {
+      if (inHeart && !tubeOverHeart[t]) {
+        continue;
+      }
       Capsule c = tubes[t];
       if (z < c.minZ - LUNG_MARGIN_MM || z > c.maxZ + LUNG_MARGIN_MM
           || x < c.minX - LUNG_MARGIN_MM || x > c.maxX + LUNG_MARGIN_MM
@@ -246,8 +258,7 @@ final class Anatomy {
       }
       nearStructure |= d <= LUNG_MARGIN_MM + tubeWall[t];
     }
-    double h = heartRadius(x, y, z);
-    if (h <= 1) {
+    if (inHeart) {
       return h > 1 - heartWall / heartV ? MYOCARDIUM : HEART_BLOOD;
     }
     nearStructure |= h <= 1 + LUNG_MARGIN_MM / heartV;
@@ -317,7 +328,7 @@ final class Anatomy {
       double vi = (y - vbY) / (vbRy - 2.5);
       return ui * ui + vi * vi <= 1 ? MARROW : CORTEX;
     }
-    double dc = Math.hypot(x, y - canalY);
+    double dc = Math.sqrt(sq(x, y - canalY));
     if (dc <= 7.5) {
       return CANAL;
     }
@@ -335,7 +346,7 @@ final class Anatomy {
 
   private int chestWall(double x, double y, double z, double u, double v, double rho, double radius) {
     double out = (rho - 1) * radius;
-    double theta = Math.atan2(Math.abs(u), -v);
+    double theta = StrictMath.atan2(Math.abs(u), -v);
     if (out >= 1.5 && out <= 1.5 + RIB_DEPTH_MM) {
       int rib = rib(theta, z, out);
       if (rib >= 0) {
@@ -361,7 +372,7 @@ final class Anatomy {
       return -1;
     }
     double t = (theta - 0.28) / (Math.PI - 0.28);
-    double drop = 120 * Math.pow(t, 1.2);
+    double drop = 120 * StrictMath.pow(t, 1.2);
     double firstRib = zApex - 12;
     double pos = (firstRib - z - drop) / RIB_SPACING_MM;
     long n = Math.round(pos);
@@ -408,7 +419,7 @@ final class Anatomy {
   /** A band between the lungs, widest behind the heart; the anterior junction is thin. */
   private boolean inMediastinum(double x, double y) {
     double g = (y + 0.3 * cavBp) / (0.5 * cavBp);
-    double halfWidth = 8 + 22 * Math.exp(-g * g);
+    double halfWidth = 8 + 22 * StrictMath.exp(-g * g);
     return Math.abs(x - MIDLINE_X) < halfWidth;
   }
 
@@ -417,6 +428,10 @@ final class Anatomy {
     double dy = by - ay;
     double t = ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy);
     t = t < 0 ? 0 : (t > 1 ? 1 : t);
-    return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+    return Math.sqrt(sq(px - ax - t * dx, py - ay - t * dy));
+  }
+
+  private static double sq(double a, double b) {
+    return a * a + b * b;
   }
 }

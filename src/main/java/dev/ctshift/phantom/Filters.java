@@ -15,10 +15,10 @@ final class Filters {
     float[] w = new float[2 * radius + 1];
     double sum = 0;
     for (int t = -radius; t <= radius; t++) {
-      sum += Math.exp(-0.5 * t * t / (sigmaVoxels * sigmaVoxels));
+      sum += StrictMath.exp(-0.5 * t * t / (sigmaVoxels * sigmaVoxels));
     }
     for (int t = -radius; t <= radius; t++) {
-      w[t + radius] = (float) (Math.exp(-0.5 * t * t / (sigmaVoxels * sigmaVoxels)) / sum);
+      w[t + radius] = (float) (StrictMath.exp(-0.5 * t * t / (sigmaVoxels * sigmaVoxels)) / sum);
     }
     float[] tmp = new float[nx * ny];
     for (int k = 0; k < nz; k++) {
@@ -46,12 +46,28 @@ final class Filters {
     }
   }
 
+  /**
+   * Adds Gaussian noise from Marsaglia's polar method with {@link StrictMath}, so the values do not
+   * depend on the JVM's choice of Gaussian algorithm or math intrinsics.
+   */
   static void addNoise(float[] data, double sigma, SplittableRandom rng) {
     if (sigma <= 0) {
       return;
     }
-    for (int v = 0; v < data.length; v++) {
-      data[v] += (float) (sigma * rng.nextGaussian());
+    for (int v = 0; v < data.length; v += 2) {
+      double a;
+      double b;
+      double s;
+      do {
+        a = 2 * rng.nextDouble() - 1;
+        b = 2 * rng.nextDouble() - 1;
+        s = a * a + b * b;
+      } while (s >= 1 || s == 0);
+      double m = sigma * Math.sqrt(-2 * StrictMath.log(s) / s);
+      data[v] += (float) (a * m);
+      if (v + 1 < data.length) {
+        data[v + 1] += (float) (b * m);
+      }
     }
   }
 

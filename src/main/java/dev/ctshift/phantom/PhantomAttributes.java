@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
  *
  * @param effusionFraction requested fluid fraction of each affected pleural space (0 if none)
  * @param effusionMl fluid volume actually in the image (both sides)
- * @param cardiothoracicRatio widest heart extent over the widest inner thorax, left-right, as
- *     measured on the masks
+ * @param cardiothoracicRatio widest left-right extent of the heart label in any slice, over the
+ *     inner diameter of the thorax (inside the ribs) at its widest
  * @param nodules the nodules placed (fewer than requested only if the lungs had no room)
  */
 public record PhantomAttributes(

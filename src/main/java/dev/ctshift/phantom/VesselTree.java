@@ -94,8 +94,8 @@ final class VesselTree {
 
   /** Rodrigues rotation of unit vector v about unit axis k (perpendicular to v) by angle a. */
   private static double[] rotate(double[] v, double[] k, double a) {
-    double c = Math.cos(a);
-    double s = Math.sin(a);
+    double c = StrictMath.cos(a);
+    double s = StrictMath.sin(a);
     double[] kv = {k[1] * v[2] - k[2] * v[1], k[2] * v[0] - k[0] * v[2], k[0] * v[1] - k[1] * v[0]};
     return normalize(new double[] {v[0] * c + kv[0] * s, v[1] * c + kv[1] * s, v[2] * c + kv[2] * s});
   }
