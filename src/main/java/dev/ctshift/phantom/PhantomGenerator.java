@@ -1,0 +1,410 @@
+package dev.ctshift.phantom;
+
+import dev.ctshift.volume.Affine;
+import dev.ctshift.volume.Volume;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Generates synthetic chest CT volumes in HU with lung, effusion, heart and nodule labels.
+ *
+ * <p>Each subject is a pure function of the configuration, its seed and its findings: the same inputs
+ * give bit-identical arrays. The seed feeds separate random streams for acquisition, findings,
+ * anatomy, vessels, nodules and noise, so that changing the findings of a seed keeps its body,
+ * geometry and noise. See {@link Phantom} for the orientation and label codes.
+ *
+ * <pre>{@code
+ * PhantomGenerator gen = new PhantomGenerator(PhantomConfig.defaults());
+ * Phantom p = gen.generate("case_00001", 42L);
+ * float[] hu = p.ct().data();  // index i + nx * (j + ny * k)
+ * }</pre>
+ *
+ * <p>Instances are immutable and may be shared between threads.
+ */
+public final class PhantomGenerator {
+  private static final double[] THICKNESSES_MM = {1.5, 2, 2.5, 3, 5};
+  private static final float HU_MIN = -1024;
+  private static final float HU_MAX = 3071;
+  /** Keep this much aerated lung around a nodule when placing it, in mm. */
+  private static final double NODULE_CLEARANCE_MM = 2;
+  private static final int NODULE_TRIES = 300;
+
+  private final PhantomConfig config;
+
+  public PhantomGenerator(PhantomConfig config) {
+    this.config = config;
+  }
+
+  public PhantomConfig config() {
+    return config;
+  }
+
+  /** Generates subject {@code id} with findings drawn from the configured rates. */
+  public Phantom generate(String id, long seed) {
+    return generate(id, seed, sampleFindings(seed));
+  }
+
+  /** The findings that {@link #generate(String, long)} gives this seed. */
+  public Findings sampleFindings(long seed) {
+    SplittableRandom rng = new Streams(seed).findings;
+    EffusionSide side = EffusionSide.NONE;
+    double fraction = 0;
+    if (rng.nextDouble() < config.effusionRate()) {
+      double s = rng.nextDouble();
+      side = s < 0.3 ? EffusionSide.LEFT : (s < 0.65 ? EffusionSide.RIGHT : EffusionSide.BOTH);
+      fraction = Anatomy.uniform(rng, 0.05, 0.4);
+    }
+    double heartScale = rng.nextDouble() < config.cardiomegalyRate()
+        ? Anatomy.uniform(rng, 1.2, 1.45)
+        : Anatomy.uniform(rng, 0.88, 1.08);
+    List<Double> nodules = new ArrayList<>();
+    if (rng.nextDouble() < config.noduleRate()) {
+      int count = 1 + rng.nextInt(config.maxNodules());
+      for (int n = 0; n < count; n++) {
+        nodules.add(Anatomy.uniform(rng, 4, 18));
+      }
+    }
+    return new Findings(side, fraction, heartScale, nodules);
+  }
+
+  /** Generates subject {@code id} with the given findings; the seed sets everything else. */
+  public Phantom generate(String id, long seed, Findings findings) {
+    Streams streams = new Streams(seed);
+    Grid g = new Grid(config, streams.acquisition);
+    Anatomy anatomy = new Anatomy(streams.anatomy, findings.heartScale(), 0.47 * g.fov, 0.95 * g.fov);
+    g.placeBody(anatomy, streams.acquisition);
+
+    float[] hu = new float[g.voxels];
+    float[] labels = new float[g.voxels];
+    rasterize(anatomy, g, hu, labels);
+    if (findings.effusionSide().includesRight()) {
+      addEffusion(anatomy, g, hu, labels, true, findings.effusionFraction());
+    }
+    if (findings.effusionSide().includesLeft()) {
+      addEffusion(anatomy, g, hu, labels, false, findings.effusionFraction());
+    }
+    drawVessels(VesselTree.grow(anatomy, streams.vessels), anatomy.hu[Anatomy.BLOOD], g, hu, labels);
+    List<Nodule> nodules = new ArrayList<>();
+    for (double d : findings.noduleDiametersMm()) {
+      Nodule n = placeNodule(d, anatomy.hu[Anatomy.NODULE], g, hu, labels, streams.nodules);
+      if (n != null) {
+        nodules.add(n);
+      }
+    }
+    Filters.gaussianBlurInPlane(hu, g.n, g.n, g.nz, g.blurMm / g.spacing);
+    Filters.addNoise(hu, g.noiseHu, streams.noise);
+    Filters.clamp(hu, HU_MIN, HU_MAX);
+
+    double voxelMl = g.spacing * g.spacing * g.thickness / 1000;
+    PhantomAttributes attributes = new PhantomAttributes(id, seed, findings.effusionSide(),
+        findings.effusionFraction(), count(labels, Phantom.EFFUSION) * voxelMl, findings.heartScale(),
+        findings.cardiomegaly(), heartWidthMm(labels, g) / anatomy.innerWidthMm(), nodules,
+        2 * anatomy.bodyA, anatomy.bodyBa + anatomy.bodyFlat, g.fov, g.spacing, g.thickness, g.noiseHu,
+        g.blurMm, anatomy.hu[Anatomy.BLOOD], g.n, g.n, g.nz);
+    return new Phantom(new Volume(g.n, g.n, g.nz, hu, g.affine), new Volume(g.n, g.n, g.nz, labels, g.affine),
+        attributes);
+  }
+
+  private static void rasterize(Anatomy anatomy, Grid g, float[] hu, float[] labels) {
+    for (int k = 0; k < g.nz; k++) {
+      double z = g.z(k);
+      for (int j = 0; j < g.n; j++) {
+        double y = g.y(j);
+        int row = g.n * (j + g.n * k);
+        for (int i = 0; i < g.n; i++) {
+          int t = anatomy.classify(g.x(i), y, z);
+          hu[row + i] = (float) (t == Anatomy.LUNG ? anatomy.lungHu(y) : anatomy.hu[t]);
+          labels[row + i] = labelOf(t);
+        }
+      }
+    }
+  }
+
+  private static float labelOf(int tissue) {
+    switch (tissue) {
+      case Anatomy.LUNG: return Phantom.LUNG;
+      case Anatomy.MYOCARDIUM: case Anatomy.HEART_BLOOD: return Phantom.HEART;
+      default: return Phantom.BACKGROUND;
+    }
+  }
+
+  /**
+   * Turns the most dependent {@code fraction} of one lung's voxels into fluid. Fluid lies below a
+   * level that is horizontal in the supine patient, climbs a little along the lateral wall (meniscus)
+   * and sits a little higher toward the base; within one (x, z) column fluid is always below lung.
+   */
+  private static void addEffusion(Anatomy anatomy, Grid g, float[] hu, float[] labels, boolean right,
+      double fraction) {
+    int count = 0;
+    float[] keys = new float[g.voxels];
+    int[] index = new int[g.voxels];
+    for (int v = 0; v < g.voxels; v++) {
+      if (labels[v] != Phantom.LUNG) {
+        continue;
+      }
+      int i = v % g.n;
+      int j = (v / g.n) % g.n;
+      int k = v / (g.n * g.n);
+      double x = g.x(i);
+      if ((x > Anatomy.MIDLINE_X) != right) {
+        continue;
+      }
+      double lateral = (x - Anatomy.MIDLINE_X) / anatomy.cavA;
+      keys[count] = (float) (g.y(j) - 25 * lateral * lateral + 0.08 * g.z(k));
+      index[count++] = v;
+    }
+    int fluid = (int) Math.round(fraction * count);
+    if (fluid == 0) {
+      return;
+    }
+    float[] sorted = Arrays.copyOf(keys, count);
+    Arrays.sort(sorted);
+    float level = sorted[fluid - 1];
+    float fluidHu = (float) anatomy.hu[Anatomy.EFFUSION];
+    for (int c = 0; c < count; c++) {
+      if (keys[c] <= level) {
+        labels[index[c]] = Phantom.EFFUSION;
+        hu[index[c]] = fluidHu;
+      }
+    }
+  }
+
+  /** Blends each vessel into the aerated lung with a one-voxel soft edge (partial volume). */
+  private static void drawVessels(List<Capsule> segments, double vesselHu, Grid g, float[] hu, float[] labels) {
+    float[] fraction = new float[g.voxels];
+    double h = g.spacing;
+    // Vessels much thinner than a voxel would vanish entirely; real scans still show them faintly.
+    double thinBoost = 0.15 * h;
+    for (Capsule c : segments) {
+      int i0 = Math.max(0, (int) Math.ceil((c.minX + g.bodyX - h - g.x0) / g.spacing));
+      int i1 = Math.min(g.n - 1, (int) Math.floor((c.maxX + g.bodyX + h - g.x0) / g.spacing));
+      int j0 = Math.max(0, (int) Math.ceil((c.minY + g.bodyY - h - g.y0) / g.spacing));
+      int j1 = Math.min(g.n - 1, (int) Math.floor((c.maxY + g.bodyY + h - g.y0) / g.spacing));
+      int k0 = Math.max(0, (int) Math.ceil((c.minZ - h - g.z0) / g.thickness));
+      int k1 = Math.min(g.nz - 1, (int) Math.floor((c.maxZ + h - g.z0) / g.thickness));
+      for (int k = k0; k <= k1; k++) {
+        double z = g.z(k);
+        for (int j = j0; j <= j1; j++) {
+          double y = g.y(j);
+          int row = g.n * (j + g.n * k);
+          for (int i = i0; i <= i1; i++) {
+            if (labels[row + i] != Phantom.LUNG) {
+              continue;
+            }
+            float f = (float) clamp01(0.5 - (c.signedDistance(g.x(i), y, z) - thinBoost) / h);
+            if (f > fraction[row + i]) {
+              fraction[row + i] = f;
+            }
+          }
+        }
+      }
+    }
+    for (int v = 0; v < g.voxels; v++) {
+      if (fraction[v] > 0) {
+        hu[v] += fraction[v] * (float) (vesselHu - hu[v]);
+      }
+    }
+  }
+
+  /**
+   * Places a solid sphere centred on a random aerated-lung voxel with lung all around it, or returns
+   * null if no such place is found.
+   */
+  private static Nodule placeNodule(double diameterMm, double noduleHu, Grid g, float[] hu, float[] labels,
+      SplittableRandom rng) {
+    int[] lung = new int[g.voxels];
+    int count = 0;
+    for (int v = 0; v < g.voxels; v++) {
+      if (labels[v] == Phantom.LUNG) {
+        lung[count++] = v;
+      }
+    }
+    if (count == 0) {
+      return null;
+    }
+    double r = diameterMm / 2;
+    double reach = r + Math.max(NODULE_CLEARANCE_MM, g.spacing);
+    int ri = (int) Math.ceil(reach / g.spacing);
+    int rk = (int) Math.ceil(reach / g.thickness);
+    for (int attempt = 0; attempt < NODULE_TRIES; attempt++) {
+      int v = lung[rng.nextInt(count)];
+      int ci = v % g.n;
+      int cj = (v / g.n) % g.n;
+      int ck = v / (g.n * g.n);
+      if (ci < ri || cj < ri || ck < rk || ci + ri >= g.n || cj + ri >= g.n || ck + rk >= g.nz
+          || !surroundedByLung(g, labels, ci, cj, ck, ri, rk, reach)) {
+        continue;
+      }
+      for (int k = ck - rk; k <= ck + rk; k++) {
+        for (int j = cj - ri; j <= cj + ri; j++) {
+          for (int i = ci - ri; i <= ci + ri; i++) {
+            double d = g.distanceMm(i - ci, j - cj, k - ck);
+            int w = g.index(i, j, k);
+            if (d <= r) {
+              labels[w] = Phantom.NODULE;
+            }
+            if (labels[w] == Phantom.LUNG || labels[w] == Phantom.NODULE) {
+              hu[w] += (float) clamp01(0.5 + (r - d) / g.spacing) * (float) (noduleHu - hu[w]);
+            }
+          }
+        }
+      }
+      return new Nodule(g.worldX(ci), g.worldY(cj), g.z(ck), diameterMm);
+    }
+    return null;
+  }
+
+  private static boolean surroundedByLung(Grid g, float[] labels, int ci, int cj, int ck, int ri, int rk,
+      double reach) {
+    for (int k = ck - rk; k <= ck + rk; k++) {
+      for (int j = cj - ri; j <= cj + ri; j++) {
+        for (int i = ci - ri; i <= ci + ri; i++) {
+          if (g.distanceMm(i - ci, j - cj, k - ck) <= reach && labels[g.index(i, j, k)] != Phantom.LUNG) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Widest left-right extent of the heart label over all slices, in mm. */
+  private static double heartWidthMm(float[] labels, Grid g) {
+    int widest = 0;
+    for (int k = 0; k < g.nz; k++) {
+      int lo = Integer.MAX_VALUE;
+      int hi = -1;
+      for (int j = 0; j < g.n; j++) {
+        int row = g.n * (j + g.n * k);
+        for (int i = 0; i < g.n; i++) {
+          if (labels[row + i] == Phantom.HEART) {
+            lo = Math.min(lo, i);
+            hi = Math.max(hi, i);
+          }
+        }
+      }
+      widest = Math.max(widest, hi - lo + 1);
+    }
+    return widest * g.spacing;
+  }
+
+  private static int count(float[] labels, int code) {
+    int c = 0;
+    for (float l : labels) {
+      c += l == code ? 1 : 0;
+    }
+    return c;
+  }
+
+  private static double clamp01(double v) {
+    return v < 0 ? 0 : (v > 1 ? 1 : v);
+  }
+
+  /** Independent random streams split from one seed, in a fixed order. */
+  private static final class Streams {
+    final SplittableRandom acquisition;
+    final SplittableRandom findings;
+    final SplittableRandom anatomy;
+    final SplittableRandom vessels;
+    final SplittableRandom nodules;
+    final SplittableRandom noise;
+
+    Streams(long seed) {
+      SplittableRandom root = new SplittableRandom(seed);
+      acquisition = root.split();
+      findings = root.split();
+      anatomy = root.split();
+      vessels = root.split();
+      nodules = root.split();
+      noise = root.split();
+    }
+  }
+
+  /**
+   * The voxel grid and acquisition of one subject. World (RAS+ mm) = patient + (bodyX, bodyY, 0): the
+   * grid is centred on the scanner isocentre, and the patient lies off-centre on the table.
+   */
+  private static final class Grid {
+    final int n;
+    final int nz;
+    final int voxels;
+    final double fov;
+    final double spacing;
+    final double thickness;
+    final double noiseHu;
+    final double blurMm;
+    final double x0;
+    final double y0;
+    final double z0;
+    final double[][] affine;
+    double bodyX;
+    double bodyY;
+
+    Grid(PhantomConfig c, SplittableRandom rng) {
+      n = c.size();
+      nz = c.slices();
+      voxels = Math.multiplyExact(Math.multiplyExact(n, n), nz);
+      double drawnFov = Anatomy.uniform(rng, 320, 420);
+      spacing = Double.isNaN(c.spacingMm()) ? drawnFov / n : c.spacingMm();
+      fov = spacing * n;
+      double drawnThickness = THICKNESSES_MM[rng.nextInt(THICKNESSES_MM.length)];
+      thickness = Double.isNaN(c.sliceThicknessMm()) ? drawnThickness : c.sliceThicknessMm();
+      double drawnNoise = Anatomy.uniform(rng, 4, 25);
+      noiseHu = Double.isNaN(c.noiseHu()) ? drawnNoise : c.noiseHu();
+      double drawnBlur = Anatomy.uniform(rng, 0.5, 1.5);
+      blurMm = Double.isNaN(c.blurMm()) ? drawnBlur : c.blurMm();
+      // Centre the slab between the lung bases and the aortic arch, where the findings are.
+      double zCentre = Anatomy.uniform(rng, 15, 80);
+      x0 = -(n - 1) / 2.0 * spacing;
+      y0 = x0;
+      z0 = zCentre - (nz - 1) / 2.0 * thickness;
+      affine = Affine.ofSpacing(spacing, spacing, thickness);
+      affine[0][3] = x0;
+      affine[1][3] = y0;
+      affine[2][3] = z0;
+    }
+
+    /** Shifts the patient within the field of view, keeping body and table top inside it. */
+    void placeBody(Anatomy a, SplittableRandom rng) {
+      double slackX = Math.max(0, fov / 2 - a.bodyA - 3);
+      bodyX = Anatomy.uniform(rng, -Math.min(15, slackX), Math.min(15, slackX));
+      double lo = -fov / 2 + 8 - a.tableTop;
+      double hi = fov / 2 - 3 - a.bodyBa;
+      double want = Anatomy.uniform(rng, -20, 20);
+      bodyY = lo > hi ? lo : Math.max(lo, Math.min(hi, want));
+    }
+
+    double x(int i) {
+      return x0 + i * spacing - bodyX;
+    }
+
+    double y(int j) {
+      return y0 + j * spacing - bodyY;
+    }
+
+    double z(int k) {
+      return z0 + k * thickness;
+    }
+
+    double worldX(int i) {
+      return x0 + i * spacing;
+    }
+
+    double worldY(int j) {
+      return y0 + j * spacing;
+    }
+
+    int index(int i, int j, int k) {
+      return i + n * (j + n * k);
+    }
+
+    double distanceMm(int di, int dj, int dk) {
+      double dx = di * spacing;
+      double dy = dj * spacing;
+      double dz = dk * thickness;
+      return Math.sqrt(dx * dx + dy * dy + dz * dz);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.ctshift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ctshift.io.nifti.NiftiReader;
+import dev.ctshift.phantom.Phantom;
+import dev.ctshift.phantom.PhantomAttributes;
+import dev.ctshift.phantom.PhantomConfig;
+import dev.ctshift.phantom.PhantomGenerator;
+import dev.ctshift.volume.Affine;
+import dev.ctshift.volume.Volume;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PhantomCommandTest {
+  private static final String[] GRID = {"--size", "40", "--slices", "10", "--spacing-mm", "8", "--slice-thickness-mm", "10"};
+
+  private static int run(StringWriter err, String... args) {
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(new StringWriter()));
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args);
+  }
+
+  private static String[] args(Path out, String... extra) {
+    String[] base = {"phantom", "--out", out.toString(), "--count", "3", "--seed", "11"};
+    String[] all = new String[base.length + GRID.length + extra.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(GRID, 0, all, base.length, GRID.length);
+    System.arraycopy(extra, 0, all, base.length + GRID.length, extra.length);
+    return all;
+  }
+
+  @Test
+  void writesVolumesLabelsAndCsvThatMatchTheGenerator(@TempDir Path dir) throws Exception {
+    StringWriter err = new StringWriter();
+    assertEquals(0, run(err, args(dir, "--ct-type", "float32", "--threads", "2")), err.toString());
+    assertTrue(err.toString().contains("3/3"), "progress: " + err);
+    List<String> csv = Files.readAllLines(dir.resolve("labels.csv"), StandardCharsets.UTF_8);
+    assertEquals(4, csv.size());
+    assertEquals(PhantomAttributes.csvHeader(), csv.get(0));
+    PhantomGenerator gen = new PhantomGenerator(PhantomConfig.defaults().withGrid(40, 10, 8, 10));
+    for (String row : csv.subList(1, 4)) {
+      String[] f = row.split(",", -1);
+      Phantom expected = gen.generate(f[0], Long.parseLong(f[1]));
+      assertEquals(expected.attributes().csvRow(), row);
+      Volume ct = NiftiReader.readVolume(dir.resolve(f[0] + ".nii.gz"));
+      Volume labels = NiftiReader.readVolume(dir.resolve(f[0] + "_labels.nii.gz"));
+      assertArrayEquals(expected.ct().data(), ct.data());
+      assertArrayEquals(expected.labels().data(), labels.data());
+      assertTrue(Affine.maxAbsDiff(expected.ct().affine(), ct.affine()) < 1e-4);
+      assertEquals("RAS", ct.orientation());
+    }
+  }
+
+  @Test
+  void int16CtHoldsRoundedHounsfieldUnits(@TempDir Path dir) throws Exception {
+    assertEquals(0, run(new StringWriter(), args(dir)));
+    String[] f = Files.readAllLines(dir.resolve("labels.csv")).get(1).split(",", -1);
+    float[] expected = new PhantomGenerator(PhantomConfig.defaults().withGrid(40, 10, 8, 10))
+        .generate(f[0], Long.parseLong(f[1])).ct().data();
+    float[] read = NiftiReader.readVolume(dir.resolve(f[0] + ".nii.gz")).data();
+    for (int v = 0; v < read.length; v++) {
+      assertEquals(Math.rint(expected[v]), read[v], 0, "voxel " + v);
+    }
+  }
+
+  @Test
+  void sameOptionsGiveSameBytesWhateverTheThreadCount(@TempDir Path dir) throws Exception {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    assertEquals(0, run(new StringWriter(), args(a, "--threads", "1")));
+    assertEquals(0, run(new StringWriter(), args(b, "--threads", "2")));
+    try (var files = Files.list(a)) {
+      List<Path> names = files.map(Path::getFileName).toList();
+      assertEquals(7, names.size());
+      for (Path name : names) {
+        assertEquals(-1, Files.mismatch(a.resolve(name), b.resolve(name)), name.toString());
+      }
+    }
+    Path c = dir.resolve("c");
+    String[] other = args(c);
+    other[6] = "12";
+    assertEquals(0, run(new StringWriter(), other));
+    assertNotEquals(-1, Files.mismatch(a.resolve("phantom_00000.nii.gz"), c.resolve("phantom_00000.nii.gz")));
+  }
+
+  @Test
+  void invalidOptionsAreRejectedWithoutOutput(@TempDir Path dir) {
+    StringWriter err = new StringWriter();
+    Path out = dir.resolve("out");
+    assertNotEquals(0, run(err, "phantom", "--out", out.toString(), "--count", "0"));
+    assertTrue(err.toString().contains("--count"), err.toString());
+    StringWriter err2 = new StringWriter();
+    assertNotEquals(0, run(err2, "phantom", "--out", out.toString(), "--effusion-rate", "1.5"));
+    assertTrue(err2.toString().contains("effusion rate must be in [0, 1], got 1.5"), err2.toString());
+    assertFalse(Files.exists(out));
+  }
+}
