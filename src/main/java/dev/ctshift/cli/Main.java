@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ""
     },
     subcommands = {ExplainCommand.class, InspectCommand.class, PhantomCommand.class, BenchmarkCommand.class,
+        SelfTestCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
