@@ -5,6 +5,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
@@ -94,9 +95,23 @@ public final class DjlNetwork implements AutoCloseable {
    * @throws IOException if the file cannot be read or was written for another architecture/args
    */
   public void loadParameters(Path file) throws IOException {
+    List<Parameter> params = block.getParameters().values();
+    List<Shape> expected = params.stream().map(p -> p.getArray().getShape()).toList();
     try (DataInputStream in =
         new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       block.loadParameters(manager, in);
+      // DJL replaces each array with whatever the file holds, without checking its shape.
+      for (int i = 0; i < params.size(); i++) {
+        NDArray loaded = params.get(i).getArray();
+        if (!loaded.getShape().equals(expected.get(i)) || loaded.getDataType() != dataType) {
+          throw new IllegalStateException("parameter " + params.get(i).getName() + " is "
+              + loaded.getShape() + " " + loaded.getDataType() + ", expected " + expected.get(i)
+              + " " + dataType);
+        }
+      }
+      if (in.read() != -1) {
+        throw new IllegalStateException("trailing data after the last parameter");
+      }
     } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
       throw new IOException(file + ": weights do not fit " + architecture.id() + " " + args + ": "
           + e.getMessage(), e);
