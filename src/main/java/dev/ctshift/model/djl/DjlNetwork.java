@@ -38,7 +38,8 @@ public final class DjlNetwork implements AutoCloseable {
   private final NDManager manager;
   private final Block block;
   private final DataType dataType;
-  private final ParameterStore parameterStore;
+  private ParameterStore parameterStore;
+  private boolean frozen;
 
   private DjlNetwork(Architecture architecture, JsonObject args, Device device, DataType dataType) {
     this.architecture = architecture;
@@ -96,7 +97,8 @@ public final class DjlNetwork implements AutoCloseable {
    */
   public void loadParameters(Path file) throws IOException {
     List<Parameter> params = block.getParameters().values();
-    List<Shape> expected = params.stream().map(p -> p.getArray().getShape()).toList();
+    List<NDArray> previous = params.stream().map(Parameter::getArray).toList();
+    List<Shape> expected = previous.stream().map(NDArray::getShape).toList();
     try (DataInputStream in =
         new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       block.loadParameters(manager, in);
@@ -112,6 +114,10 @@ public final class DjlNetwork implements AutoCloseable {
       if (in.read() != -1) {
         throw new IllegalStateException("trailing data after the last parameter");
       }
+      // Loaded arrays are new and record no gradient; the store still caches the old ones.
+      previous.forEach(NDArray::close);
+      block.freezeParameters(frozen);
+      parameterStore = new ParameterStore(manager, false);
     } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
       throw new IOException(file + ": weights do not fit " + architecture.id() + " " + args + ": "
           + e.getMessage(), e);
@@ -140,6 +146,7 @@ public final class DjlNetwork implements AutoCloseable {
 
   /** Stops (true) or resumes (false) gradient recording for every weight. */
   public void freeze(boolean frozen) {
+    this.frozen = frozen;
     block.freezeParameters(frozen);
   }
 
@@ -178,7 +185,10 @@ public final class DjlNetwork implements AutoCloseable {
     return ((SequentialBlock) block).getChildren().get(index).getValue();
   }
 
-  /** The parameter store to pass to {@link Block#forward}; holds no copies on a single device. */
+  /**
+   * The parameter store to pass to {@link Block#forward}; holds no copies on a single device. A new
+   * store replaces it when weights are loaded: fetch it for every call.
+   */
   public ParameterStore parameterStore() {
     return parameterStore;
   }
