@@ -71,10 +71,10 @@ final class Synthetic {
     List<float[]> volumes = new ArrayList<>();
     List<int[]> masks = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      double radius = size * (0.2 + 0.1 * r.nextDouble());
-      double cd = size / 2.0 + 2 * r.nextGaussian();
-      double ch = size / 2.0 + 2 * r.nextGaussian();
-      double cw = size / 2.0 + 2 * r.nextGaussian();
+      double radius = size * (0.25 + 0.1 * r.nextDouble());
+      double cd = size / 2.0 + r.nextGaussian();
+      double ch = size / 2.0 + r.nextGaussian();
+      double cw = size / 2.0 + r.nextGaussian();
       float[] v = new float[size * size * size];
       int[] mask = new int[v.length];
       for (int d = 0; d < size; d++) {

@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * The DJL-native networks ctshift can train, by their {@code model.json} name, with their
- * {@code architecture_args} and defaults. All use 3x3 (3x3x3) convolutions with ReLU and no
- * normalisation layers.
+ * {@code architecture_args} and defaults. All take inputs in [0, 1], map them to [-1, 1] first, and
+ * use 3x3 (3x3x3) convolutions with ReLU and no normalisation layers.
  *
  * <ul>
  *   <li>{@code slice-ae}: 2D autoencoder, input {@code [B, 1, H, W]} with H and W multiples of
@@ -117,8 +117,8 @@ public enum Architecture {
       case CLASSIFIER_3D:
         return classifier3d(base, levels, a.get("outputs").getAsInt());
       default:
-        return new PadToMultipleBlock(unet(base, 0, levels, a.get("classes").getAsInt()),
-            1 << (levels - 1));
+        return new PadToMultipleBlock(new SequentialBlock().add(Layers.centre())
+            .add(unet(base, 0, levels, a.get("classes").getAsInt())), 1 << (levels - 1));
     }
   }
 
@@ -141,7 +141,7 @@ public enum Architecture {
 
   /** Encoder then decoder as the two children of one sequential block. */
   private static Block sliceAe(int base, int latent, int levels) {
-    SequentialBlock encoder = new SequentialBlock();
+    SequentialBlock encoder = new SequentialBlock().add(Layers.centre());
     for (int l = 0; l < levels; l++) {
       int ch = base << l;
       encoder.add(Layers.conv2d(ch, 3, 1)).add(Activation.reluBlock())
@@ -159,7 +159,7 @@ public enum Architecture {
   }
 
   private static Block classifier3d(int base, int levels, int outputs) {
-    SequentialBlock net = new SequentialBlock();
+    SequentialBlock net = new SequentialBlock().add(Layers.centre());
     for (int l = 0; l < levels; l++) {
       if (l > 0) {
         net.add(Layers.maxPool3dHalf());

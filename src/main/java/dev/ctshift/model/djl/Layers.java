@@ -39,6 +39,11 @@ final class Layers {
     return Pool.maxPool3dBlock(new Shape(2, 2, 2), new Shape(2, 2, 2));
   }
 
+  /** Maps inputs from [0, 1] to [-1, 1]: zero-centred inputs train faster without normalisation layers. */
+  static Block centre() {
+    return new LambdaBlock(list -> new NDList(list.singletonOrThrow().mul(2f).sub(1f)));
+  }
+
   /**
    * Nearest-neighbour upsampling by 2 along every spatial axis (axes 2 and up of NCHW / NCDHW).
    * DJL's transposed convolution is not implemented on the PyTorch engine, hence repeat + conv.
