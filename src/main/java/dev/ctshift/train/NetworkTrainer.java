@@ -129,8 +129,9 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
         double loss = trainStep(adam, data, idx);
         if (!Double.isFinite(loss)) {
           throw new TrainingException("training loss became " + loss + " at epoch " + epoch + ", step "
-              + step + "; lower the learning rate, and make sure ONEDNN_MAX_CPU_ISA=SSE41 is set"
-              + " (wrong convolution gradients otherwise, see the README)");
+              + step + "; lower the learning rate, and make sure the environment variable"
+              + " ONEDNN_MAX_CPU_ISA=SSE41 is set before Java starts (on some CPUs oneDNN otherwise"
+              + " computes wrong convolution gradients)");
         }
         lossSum += loss;
         done++;

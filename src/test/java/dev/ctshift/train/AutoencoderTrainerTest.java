@@ -98,6 +98,22 @@ class AutoencoderTrainerTest {
   }
 
   @Test
+  void resumeRestoresHistoryWithUndefinedValues() throws Exception {
+    Path ckpt = tmp.resolve("ckpt0");
+    TrainConfig.Builder noValidation = config().epochs(1).validationFraction(0).checkpointDir(ckpt);
+    List<ProgressListener.EpochReport> before;
+    try (AutoencoderTrainer t = new AutoencoderTrainer(noValidation.build(), args(), 0)) {
+      before = t.fit(DATA, ProgressListener.NONE);
+    }
+    assertTrue(Double.isNaN(before.get(0).validationLoss()));
+    Synthetic.Recorder rec = new Synthetic.Recorder();
+    try (AutoencoderTrainer t = new AutoencoderTrainer(noValidation.resume(true).build(), args(), 0)) {
+      assertEquals(before, t.fit(DATA, rec));
+    }
+    assertTrue(rec.losses.isEmpty(), "a finished run must not train again");
+  }
+
+  @Test
   void savedModelReloadsToIdenticalOutputs() throws Exception {
     Path out = tmp.resolve("model");
     try (AutoencoderTrainer t = new AutoencoderTrainer(config().epochs(1).build(), args(), 0);

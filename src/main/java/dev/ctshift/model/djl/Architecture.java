@@ -25,7 +25,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code slice-ae}: 2D autoencoder, input {@code [B, 1, H, W]} with H and W multiples of
  *       {@code 2^levels}; continuous latent {@code [B, latent_channels, H/2^levels, W/2^levels]};
- *       decoder of nearest upsampling + convolution ending in a sigmoid, output in [0, 1]. Args:
+ *       decoder of convolution + nearest upsampling per level and a last 3x3 convolution with a
+ *       sigmoid, output in [0, 1]. Args:
  *       {@code base_channels} (16), {@code latent_channels} (8), {@code levels} (3). Channels double
  *       per level.
  *   <li>{@code classifier3d}: input {@code [B, 1, D, H, W]}, {@code levels} conv stages separated by
@@ -150,9 +151,10 @@ public enum Architecture {
     encoder.add(Layers.conv2d(latent, 1, 1));
     SequentialBlock decoder = new SequentialBlock();
     decoder.add(Layers.conv2d(base << (levels - 1), 3, 1)).add(Activation.reluBlock());
+    // Convolve before upsampling: most of the work stays at the lower resolution.
     for (int l = levels - 1; l >= 0; l--) {
-      decoder.add(Layers.upsampleNearest2x()).add(Layers.conv2d(base << l, 3, 1))
-          .add(Activation.reluBlock());
+      decoder.add(Layers.conv2d(base << l, 3, 1)).add(Activation.reluBlock())
+          .add(Layers.upsampleNearest2x());
     }
     decoder.add(Layers.conv2d(1, 3, 1)).add(Activation.sigmoidBlock());
     return new SequentialBlock().add(encoder).add(decoder);
