@@ -92,17 +92,21 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
 
   /**
    * Trains for the configured epochs (continuing after the checkpoint epoch when resuming) and
-   * returns the history of all epochs, including those restored from a checkpoint.
+   * returns the history of all epochs, including those restored from a checkpoint. A second call
+   * trains on from the current weights with a fresh history. Refuses to start when this machine's
+   * convolution gradients are wrong ({@link ConvGradientCheck}).
    *
    * @throws IllegalArgumentException if {@code data} does not fit the network or is too small to
    *     split
-   * @throws TrainingException if the loss becomes NaN or infinite, or a checkpoint cannot be read or
-   *     written
+   * @throws TrainingException if convolution gradients are wrong on this machine, the loss becomes
+   *     NaN or infinite, or a checkpoint cannot be read or written
    */
   public List<ProgressListener.EpochReport> fit(D data, ProgressListener listener)
       throws TrainingException {
     check(data);
+    ConvGradientCheck.requireCorrect(config.device());
     lastData = data;
+    history.clear();
     int n = size(data);
     int[] order = permutation(n, new Random(config.seed()));
     int validation = config.validationFraction() == 0 ? 0

@@ -14,7 +14,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.ctshift.model.ModelManifest.Kind;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -137,7 +136,7 @@ public enum Architecture {
 
   @Override
   public String toString() {
-    return id.toLowerCase(Locale.ROOT);
+    return id;
   }
 
   /** Encoder then decoder as the two children of one sequential block. */
