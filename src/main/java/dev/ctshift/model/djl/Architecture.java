@@ -1,0 +1,194 @@
+package dev.ctshift.model.djl;
+
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.ctshift.model.ModelManifest.Kind;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The DJL-native networks ctshift can train, by their {@code model.json} name, with their
+ * {@code architecture_args} and defaults. All take inputs in [0, 1], map them to [-1, 1] first, and
+ * use 3x3 (3x3x3) convolutions with ReLU and no normalisation layers.
+ *
+ * <ul>
+ *   <li>{@code slice-ae}: 2D autoencoder, input {@code [B, 1, H, W]} with H and W multiples of
+ *       {@code 2^levels}; continuous latent {@code [B, latent_channels, H/2^levels, W/2^levels]};
+ *       decoder of convolution + nearest upsampling per level and a last 3x3 convolution with a
+ *       sigmoid, output in [0, 1]. Args:
+ *       {@code base_channels} (16), {@code latent_channels} (8), {@code levels} (3). Channels double
+ *       per level.
+ *   <li>{@code classifier3d}: input {@code [B, 1, D, H, W]}, {@code levels} conv stages separated by
+ *       2x2x2 max pooling (stride 2), global average pooling and a linear layer to {@code [B, K]}
+ *       logits (multi-label). Args: {@code base_channels} (8), {@code levels} (3), {@code outputs} (1).
+ *       Each spatial size must be at least {@code 2^(levels-1)}.
+ *   <li>{@code segmenter3d}: U-Net-lite, input {@code [B, 1, D, H, W]} of any size (padded inside to
+ *       a multiple of {@code 2^(levels-1)} and cropped back), output {@code [B, classes, D, H, W]}
+ *       logits. Args: {@code base_channels} (8), {@code levels} (2), {@code classes} (2).
+ * </ul>
+ */
+public enum Architecture {
+  SLICE_AE("slice-ae", Kind.AUTOENCODER,
+      Map.of("base_channels", 16, "latent_channels", 8, "levels", 3)),
+  CLASSIFIER_3D("classifier3d", Kind.CLASSIFIER,
+      Map.of("base_channels", 8, "levels", 3, "outputs", 1)),
+  SEGMENTER_3D("segmenter3d", Kind.SEGMENTER,
+      Map.of("base_channels", 8, "levels", 2, "classes", 2));
+
+  private final String id;
+  private final Kind kind;
+  private final Map<String, Integer> defaults;
+
+  Architecture(String id, Kind kind, Map<String, Integer> defaults) {
+    this.id = id;
+    this.kind = kind;
+    this.defaults = defaults;
+  }
+
+  /** The name used in {@code model.json}, e.g. {@code "slice-ae"}. */
+  public String id() {
+    return id;
+  }
+
+  /** The kind of model this architecture is. */
+  public Kind kind() {
+    return kind;
+  }
+
+  /**
+   * The architecture called {@code id} in a manifest.
+   *
+   * @throws IllegalArgumentException naming the allowed values if there is none
+   */
+  public static Architecture fromId(String id) {
+    for (Architecture a : values()) {
+      if (a.id.equals(id)) {
+        return a;
+      }
+    }
+    throw new IllegalArgumentException("unknown architecture '" + id + "', expected one of "
+        + List.of(SLICE_AE.id, CLASSIFIER_3D.id, SEGMENTER_3D.id));
+  }
+
+  /**
+   * The complete argument set: {@code args} (may be partial or empty; not modified) over the
+   * defaults.
+   *
+   * @throws IllegalArgumentException on an unknown key or a value that is not a positive integer
+   */
+  public JsonObject withDefaults(JsonObject args) {
+    JsonObject full = new JsonObject();
+    defaults.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> full.addProperty(e.getKey(), e.getValue()));
+    for (Map.Entry<String, JsonElement> e : args.entrySet()) {
+      if (!defaults.containsKey(e.getKey())) {
+        throw new IllegalArgumentException(id + ": unknown architecture argument '" + e.getKey()
+            + "', expected some of " + defaults.keySet());
+      }
+      JsonElement v = e.getValue();
+      if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()
+          || v.getAsDouble() != Math.rint(v.getAsDouble()) || v.getAsDouble() < 1) {
+        throw new IllegalArgumentException(id + ": architecture argument " + e.getKey()
+            + " must be a positive integer, got " + v);
+      }
+      full.addProperty(e.getKey(), v.getAsInt());
+    }
+    return full;
+  }
+
+  /** Builds the uninitialised network for {@code args} (completed with the defaults). */
+  public Block build(JsonObject args) {
+    JsonObject a = withDefaults(args);
+    int base = a.get("base_channels").getAsInt();
+    int levels = a.get("levels").getAsInt();
+    switch (this) {
+      case SLICE_AE:
+        return sliceAe(base, a.get("latent_channels").getAsInt(), levels);
+      case CLASSIFIER_3D:
+        return classifier3d(base, levels, a.get("outputs").getAsInt());
+      default:
+        return new PadToMultipleBlock(new SequentialBlock().add(Layers.centre())
+            .add(unet(base, 0, levels, a.get("classes").getAsInt())), 1 << (levels - 1));
+    }
+  }
+
+  /** A small input shape that initialises every parameter of the network built from {@code args}. */
+  public Shape initShape(JsonObject args) {
+    int levels = withDefaults(args).get("levels").getAsInt();
+    int side = this == SLICE_AE ? 1 << levels : 1 << (levels - 1);
+    return this == SLICE_AE ? new Shape(1, 1, side, side) : new Shape(1, 1, side, side, side);
+  }
+
+  /** The spatial multiple inputs must have ({@code slice-ae} H and W), or 1. */
+  public int sizeMultiple(JsonObject args) {
+    return this == SLICE_AE ? 1 << withDefaults(args).get("levels").getAsInt() : 1;
+  }
+
+  @Override
+  public String toString() {
+    return id;
+  }
+
+  /** Encoder then decoder as the two children of one sequential block. */
+  private static Block sliceAe(int base, int latent, int levels) {
+    SequentialBlock encoder = new SequentialBlock().add(Layers.centre());
+    for (int l = 0; l < levels; l++) {
+      int ch = base << l;
+      encoder.add(Layers.conv2d(ch, 3, 1)).add(Activation.reluBlock())
+          .add(Layers.conv2d(ch, 3, 2)).add(Activation.reluBlock());
+    }
+    encoder.add(Layers.conv2d(latent, 1, 1));
+    SequentialBlock decoder = new SequentialBlock();
+    decoder.add(Layers.conv2d(base << (levels - 1), 3, 1)).add(Activation.reluBlock());
+    // Convolve before upsampling: most of the work stays at the lower resolution.
+    for (int l = levels - 1; l >= 0; l--) {
+      decoder.add(Layers.conv2d(base << l, 3, 1)).add(Activation.reluBlock())
+          .add(Layers.upsampleNearest2x());
+    }
+    decoder.add(Layers.conv2d(1, 3, 1)).add(Activation.sigmoidBlock());
+    return new SequentialBlock().add(encoder).add(decoder);
+  }
+
+  private static Block classifier3d(int base, int levels, int outputs) {
+    SequentialBlock net = new SequentialBlock().add(Layers.centre());
+    for (int l = 0; l < levels; l++) {
+      if (l > 0) {
+        net.add(Layers.maxPool3dHalf());
+      }
+      net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
+    }
+    return net.add(Pool.globalAvgPool3dBlock()).add(Linear.builder().setUnits(outputs).build());
+  }
+
+  /** Level {@code level} of a U-Net; the top level ends in a 1x1x1 convolution to class logits. */
+  private static Block unet(int ch, int level, int levels, int classes) {
+    SequentialBlock block = new SequentialBlock()
+        .add(Layers.conv3d(ch, 3)).add(Activation.reluBlock())
+        .add(Layers.conv3d(ch, 3)).add(Activation.reluBlock());
+    if (level < levels - 1) {
+      SequentialBlock inner = new SequentialBlock()
+          .add(Layers.maxPool3dHalf())
+          .add(unet(ch * 2, level + 1, levels, 0))
+          .add(Layers.upsampleNearest2x());
+      block.add(new ParallelBlock(
+              outs -> new NDList(NDArrays.concat(
+                  new NDList(outs.get(0).singletonOrThrow(), outs.get(1).singletonOrThrow()), 1)),
+              List.of(Blocks.identityBlock(), inner)))
+          .add(Layers.conv3d(ch, 3)).add(Activation.reluBlock());
+    }
+    if (level == 0) {
+      block.add(Layers.conv3d(classes, 1));
+    }
+    return block;
+  }
+}

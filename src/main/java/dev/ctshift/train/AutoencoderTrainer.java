@@ -1,0 +1,110 @@
+package dev.ctshift.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import dev.ctshift.model.djl.Architecture;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Trains a {@code slice-ae} to reconstruct 2D slices: loss MSE + {@code l1Weight} x L1. Validation
+ * metrics: {@code psnr} (dB, data range 1) and {@code ssim} ({@link Metrics#ssim}), each the mean
+ * over validation slices.
+ *
+ * <pre>{@code
+ * try (AutoencoderTrainer t = new AutoencoderTrainer(config, new JsonObject(), 0)) {
+ *   t.fit(SliceDataset.axialSlices(volumes), listener);
+ *   t.save(outDir);
+ * }
+ * }</pre>
+ */
+public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
+  private final double l1Weight;
+
+  /**
+   * @param architectureArgs {@code slice-ae} args (may be empty for the defaults)
+   * @param l1Weight weight of the L1 term, >= 0
+   * @throws IllegalArgumentException on invalid args or a negative weight
+   */
+  public AutoencoderTrainer(TrainConfig config, JsonObject architectureArgs, double l1Weight) {
+    super(config, Architecture.SLICE_AE, architectureArgs);
+    if (!(l1Weight >= 0)) {
+      throw new IllegalArgumentException("L1 weight must be >= 0, got " + l1Weight);
+    }
+    this.l1Weight = l1Weight;
+  }
+
+  @Override
+  protected int size(SliceDataset data) {
+    return data.size();
+  }
+
+  @Override
+  protected void check(SliceDataset data) {
+    int multiple = network().architecture().sizeMultiple(network().args());
+    if (data.height() % multiple != 0 || data.width() % multiple != 0) {
+      throw new IllegalArgumentException("slices are " + data.height() + "x" + data.width()
+          + "; this autoencoder needs height and width multiples of " + multiple);
+    }
+  }
+
+  @Override
+  protected NDList batch(NDManager manager, SliceDataset data, int[] indices) {
+    int plane = data.height() * data.width();
+    float[] values = new float[indices.length * plane];
+    for (int b = 0; b < indices.length; b++) {
+      System.arraycopy(data.slice(indices[b]), 0, values, b * plane, plane);
+    }
+    NDArray x = manager.create(values, new Shape(indices.length, 1, data.height(), data.width()));
+    return new NDList(x, x);
+  }
+
+  @Override
+  protected NDArray loss(NDArray output, NDArray target) {
+    return Losses.reconstruction(output, target, l1Weight);
+  }
+
+  @Override
+  protected MetricAccumulator newMetrics(SliceDataset data) {
+    return new MetricAccumulator() {
+      private double psnr;
+      private double ssim;
+      private int count;
+
+      @Override
+      public void add(NDArray output, NDArray target) {
+        int plane = data.height() * data.width();
+        float[] out = output.toFloatArray();
+        float[] ref = target.toFloatArray();
+        for (int b = 0; b < out.length / plane; b++) {
+          float[] o = Arrays.copyOfRange(out, b * plane, (b + 1) * plane);
+          float[] r = Arrays.copyOfRange(ref, b * plane, (b + 1) * plane);
+          psnr += Metrics.psnr(r, o, 1);
+          ssim += Metrics.ssim(r, o, data.height(), data.width());
+          count++;
+        }
+      }
+
+      @Override
+      public Map<String, Double> result() {
+        Map<String, Double> m = ordered();
+        m.put("psnr", psnr / count);
+        m.put("ssim", ssim / count);
+        return m;
+      }
+    };
+  }
+
+  @Override
+  protected JsonObject manifestFields(SliceDataset data) {
+    JsonObject f = new JsonObject();
+    f.addProperty("name", "slice-ae");
+    JsonObject input = new JsonObject();
+    input.add("size", numbers(data.height(), data.width()));
+    f.add("input", input);
+    return f;
+  }
+}

@@ -1,0 +1,331 @@
+package dev.ctshift.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.djl.DjlModels;
+import dev.ctshift.model.djl.DjlNetwork;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The training loop shared by the trainers: seeded split and shuffles, Adam steps, validation
+ * metrics, checkpoints with resume, and saving as a model directory. A subclass supplies batches, the
+ * loss and the metrics for its kind of data {@code D}.
+ *
+ * <p>The trainer owns its network (float32, on {@link TrainConfig#device()}); {@link #close()} frees
+ * it. Not thread-safe.
+ *
+ * @param <D> the dataset type
+ */
+public abstract class NetworkTrainer<D> implements AutoCloseable {
+  static final String CHECKPOINT_PARAMS = "last.params";
+  static final String CHECKPOINT_JSON = "last.json";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+      .serializeSpecialFloatingPointValues().create();
+
+  private final TrainConfig config;
+  private final DjlNetwork network;
+  private final List<ProgressListener.EpochReport> history = new ArrayList<>();
+  private D lastData;
+
+  /**
+   * Seeds the engine with {@code config.seed()} and builds a freshly initialised network.
+   *
+   * @throws IllegalArgumentException if {@code args} do not fit {@code architecture}
+   */
+  protected NetworkTrainer(TrainConfig config, Architecture architecture, JsonObject args) {
+    this.config = config;
+    Engine.getEngine("PyTorch").setRandomSeed(Long.hashCode(config.seed()));
+    this.network = DjlNetwork.create(architecture, args, config.device(), DataType.FLOAT32);
+  }
+
+  /** Number of samples in {@code data}. */
+  protected abstract int size(D data);
+
+  /** @throws IllegalArgumentException if {@code data} does not fit the network */
+  protected abstract void check(D data);
+
+  /** The network input and the target of the samples {@code indices}, created in {@code manager}. */
+  protected abstract NDList batch(NDManager manager, D data, int[] indices);
+
+  /** The scalar loss of a batch. */
+  protected abstract NDArray loss(NDArray output, NDArray target);
+
+  /** A fresh accumulator of validation metrics for {@code data}. */
+  protected abstract MetricAccumulator newMetrics(D data);
+
+  /** Manifest entries describing the model trained on {@code data} (outputs, input, activation …). */
+  protected abstract JsonObject manifestFields(D data);
+
+  /** Collects network outputs and targets of validation batches into named metrics. */
+  protected interface MetricAccumulator {
+    void add(NDArray output, NDArray target);
+
+    Map<String, Double> result();
+  }
+
+  /**
+   * Trains for the configured epochs (continuing after the checkpoint epoch when resuming) and
+   * returns the history of all epochs, including those restored from a checkpoint. A second call
+   * trains on from the current weights with a fresh history. Refuses to start when this machine's
+   * convolution gradients are wrong ({@link ConvGradientCheck}).
+   *
+   * @throws IllegalArgumentException if {@code data} does not fit the network or is too small to
+   *     split
+   * @throws TrainingException if convolution gradients are wrong on this machine, the loss becomes
+   *     NaN or infinite, or a checkpoint cannot be read or written
+   */
+  public List<ProgressListener.EpochReport> fit(D data, ProgressListener listener)
+      throws TrainingException {
+    check(data);
+    ConvGradientCheck.requireCorrect(config.device());
+    lastData = data;
+    history.clear();
+    int n = size(data);
+    int[] order = permutation(n, new Random(config.seed()));
+    int validation = config.validationFraction() == 0 ? 0
+        : Math.max(1, (int) Math.round(n * config.validationFraction()));
+    if (n - validation < 1) {
+      throw new IllegalArgumentException(n + " samples leave none for training after holding out "
+          + validation + " for validation");
+    }
+    int[] valIdx = Arrays.copyOfRange(order, 0, validation);
+    int[] trainIdx = Arrays.copyOfRange(order, validation, n);
+    int first = config.resume() ? resume() + 1 : 1;
+    int steps = (trainIdx.length + config.batchSize() - 1) / config.batchSize();
+    Optimizer adam = Optimizer.adam()
+        .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();
+    long start = System.nanoTime();
+    long done = 0;
+    long total = (long) steps * (config.epochs() - first + 1);
+    for (int epoch = first; epoch <= config.epochs(); epoch++) {
+      int[] shuffled = shuffle(trainIdx, new Random(config.seed() * 1_000_003L + epoch));
+      double lossSum = 0;
+      for (int step = 1; step <= steps; step++) {
+        int from = (step - 1) * config.batchSize();
+        int[] idx = Arrays.copyOfRange(shuffled, from, Math.min(from + config.batchSize(), shuffled.length));
+        double loss = trainStep(adam, data, idx);
+        if (!Double.isFinite(loss)) {
+          throw new TrainingException("training loss became " + loss + " at epoch " + epoch + ", step "
+              + step + "; lower the learning rate, and make sure the environment variable"
+              + " ONEDNN_MAX_CPU_ISA=SSE41 is set before Java starts (on some CPUs oneDNN otherwise"
+              + " computes wrong convolution gradients)");
+        }
+        lossSum += loss;
+        done++;
+        double perStep = (System.nanoTime() - start) / (double) done;
+        listener.onStep(new ProgressListener.Step(epoch, config.epochs(), step, steps, loss,
+            Duration.ofNanos((long) (perStep * (total - done)))));
+      }
+      ProgressListener.EpochReport report = validate(epoch, lossSum / steps, data, valIdx);
+      history.add(report);
+      checkpoint(report);
+      listener.onEpoch(report);
+    }
+    return Collections.unmodifiableList(new ArrayList<>(history));
+  }
+
+  private double trainStep(Optimizer adam, D data, int[] idx) {
+    double loss;
+    try (NDManager batchManager = network.manager().newSubManager()) {
+      NDList batch = batch(batchManager, data, idx);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray out = network.block().forward(network.parameterStore(), new NDList(batch.get(0)), true)
+            .singletonOrThrow();
+        NDArray l = loss(out, batch.get(1));
+        gc.backward(l);
+        loss = l.getFloat();
+      }
+      for (Parameter p : network.block().getParameters().values()) {
+        NDArray weight = p.getArray();
+        // getGradient() wraps the tensor's grad in a new handle: close it, zero the grad in place.
+        try (NDArray grad = weight.getGradient()) {
+          adam.update(p.getId(), weight, grad);
+          grad.subi(grad);
+        }
+      }
+    }
+    return loss;
+  }
+
+  private ProgressListener.EpochReport validate(int epoch, double trainLoss, D data, int[] valIdx) {
+    if (valIdx.length == 0) {
+      return new ProgressListener.EpochReport(epoch, trainLoss, Double.NaN, Map.of());
+    }
+    MetricAccumulator metrics = newMetrics(data);
+    double lossSum = 0;
+    for (int from = 0; from < valIdx.length; from += config.batchSize()) {
+      int[] idx = Arrays.copyOfRange(valIdx, from, Math.min(from + config.batchSize(), valIdx.length));
+      try (NDManager batchManager = network.manager().newSubManager()) {
+        NDList batch = batch(batchManager, data, idx);
+        NDArray out = network.block().forward(network.parameterStore(), new NDList(batch.get(0)), false)
+            .singletonOrThrow();
+        lossSum += loss(out, batch.get(1)).getFloat() * idx.length;
+        metrics.add(out, batch.get(1));
+      }
+    }
+    return new ProgressListener.EpochReport(epoch, trainLoss, lossSum / valIdx.length, metrics.result());
+  }
+
+  /** Writes the weights, then the JSON that makes them the resumable state. */
+  private void checkpoint(ProgressListener.EpochReport report) throws TrainingException {
+    if (config.checkpointDir() == null) {
+      return;
+    }
+    Path dir = config.checkpointDir();
+    Path json = dir.resolve(CHECKPOINT_JSON);
+    try {
+      Files.createDirectories(dir);
+      network.saveParameters(dir.resolve(CHECKPOINT_PARAMS));
+      JsonObject state = new JsonObject();
+      state.addProperty("epoch", report.epoch());
+      state.addProperty("architecture", network.architecture().id());
+      state.add("architecture_args", network.args());
+      state.addProperty("seed", config.seed());
+      state.add("history", GSON.toJsonTree(history));
+      Path tmp = dir.resolve(CHECKPOINT_JSON + ".tmp");
+      Files.writeString(tmp, GSON.toJson(state) + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, json, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new TrainingException(json + ": cannot write checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads the checkpoint if there is one; returns its epoch, or 0. */
+  private int resume() throws TrainingException {
+    Path json = config.checkpointDir().resolve(CHECKPOINT_JSON);
+    if (!Files.isRegularFile(json)) {
+      return 0;
+    }
+    try {
+      JsonObject state = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+      if (!network.architecture().id().equals(state.get("architecture").getAsString())
+          || !network.args().equals(state.getAsJsonObject("architecture_args"))) {
+        throw new TrainingException(json + ": checkpoint is for " + state.get("architecture") + " "
+            + state.get("architecture_args") + ", not " + network.architecture().id() + " " + network.args());
+      }
+      network.loadParameters(config.checkpointDir().resolve(CHECKPOINT_PARAMS));
+      history.clear();
+      for (JsonElement e : state.getAsJsonArray("history")) {
+        history.add(GSON.fromJson(e, ProgressListener.EpochReport.class));
+      }
+      return state.get("epoch").getAsInt();
+    } catch (IOException e) {
+      throw new TrainingException(json + ": cannot resume: " + e.getMessage(), e);
+    } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException e) {
+      throw new TrainingException(json + ": malformed checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes the trained model to {@code dir}: weights and a {@code model.json} that
+   * {@link dev.ctshift.model.ModelManifest#read} and {@link DjlModels} load. {@code fields}
+   * (name, input, … ; may be empty) override the trainer's defaults; an {@code input} object is
+   * merged key by key.
+   *
+   * @throws IllegalStateException before {@link #fit}
+   * @throws TrainingException if a file cannot be written
+   */
+  public void save(Path dir, JsonObject fields) throws TrainingException {
+    if (lastData == null) {
+      throw new IllegalStateException("save() needs a fitted model: call fit() first");
+    }
+    JsonObject merged = manifestFields(lastData);
+    for (Map.Entry<String, JsonElement> e : fields.entrySet()) {
+      if (e.getKey().equals("input") && merged.has("input") && e.getValue().isJsonObject()) {
+        e.getValue().getAsJsonObject().entrySet()
+            .forEach(i -> merged.getAsJsonObject("input").add(i.getKey(), i.getValue().deepCopy()));
+      } else {
+        merged.add(e.getKey(), e.getValue().deepCopy());
+      }
+    }
+    try {
+      DjlModels.save(network, dir, merged);
+    } catch (IOException e) {
+      throw new TrainingException(dir + ": cannot save model: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #save(Path, JsonObject)} with the trainer's default manifest entries. */
+  public void save(Path dir) throws TrainingException {
+    save(dir, new JsonObject());
+  }
+
+  /** The network being trained (owned by this trainer). */
+  public DjlNetwork network() {
+    return network;
+  }
+
+  public TrainConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    network.close();
+  }
+
+  static JsonArray jsonArray(List<String> names) {
+    JsonArray a = new JsonArray();
+    names.forEach(a::add);
+    return a;
+  }
+
+  static JsonArray numbers(int... values) {
+    JsonArray a = new JsonArray();
+    for (int v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+
+  static Map<String, Double> ordered() {
+    return new LinkedHashMap<>();
+  }
+
+  private static int[] permutation(int n, Random random) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    return shuffle(p, random);
+  }
+
+  /** Fisher-Yates on a copy. */
+  private static int[] shuffle(int[] values, Random random) {
+    int[] a = values.clone();
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+}

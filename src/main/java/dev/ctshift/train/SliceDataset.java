@@ -1,0 +1,69 @@
+package dev.ctshift.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * 2D slices for the autoencoder, all {@code height x width}, values windowed to [0, 1]. A slice is
+ * row-major ({@code index = x + width * y}).
+ */
+public interface SliceDataset {
+  int size();
+
+  int height();
+
+  int width();
+
+  /** Slice {@code index}; callers do not modify it. */
+  float[] slice(int index);
+
+  /**
+   * Wraps a list of slices (arrays not copied).
+   *
+   * @throws IllegalArgumentException if a slice has the wrong length
+   */
+  static SliceDataset of(int height, int width, List<float[]> slices) {
+    for (int i = 0; i < slices.size(); i++) {
+      if (slices.get(i).length != height * width) {
+        throw new IllegalArgumentException("slice " + i + " has " + slices.get(i).length
+            + " values, expected " + height + "x" + width);
+      }
+    }
+    List<float[]> copy = List.copyOf(slices);
+    return new SliceDataset() {
+      @Override
+      public int size() {
+        return copy.size();
+      }
+
+      @Override
+      public int height() {
+        return height;
+      }
+
+      @Override
+      public int width() {
+        return width;
+      }
+
+      @Override
+      public float[] slice(int index) {
+        return copy.get(index);
+      }
+    };
+  }
+
+  /** Every axial slice (fixed D) of every volume, copied out, as {@code H x W} slices. */
+  static SliceDataset axialSlices(VolumeDataset volumes) {
+    int plane = volumes.height() * volumes.width();
+    List<float[]> slices = new ArrayList<>();
+    for (int v = 0; v < volumes.size(); v++) {
+      float[] data = volumes.volume(v);
+      for (int d = 0; d < volumes.depth(); d++) {
+        slices.add(Arrays.copyOfRange(data, d * plane, (d + 1) * plane));
+      }
+    }
+    return of(volumes.height(), volumes.width(), slices);
+  }
+}

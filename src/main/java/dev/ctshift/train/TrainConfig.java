@@ -1,0 +1,117 @@
+package dev.ctshift.train;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+
+/**
+ * Settings shared by all trainers.
+ *
+ * @param epochs number of passes over the training split (the last epoch number, when resuming)
+ * @param batchSize samples per step (the last step of an epoch may be smaller)
+ * @param learningRate Adam learning rate
+ * @param seed seeds the engine (weight initialisation) and the split and shuffles: equal seeds and
+ *     data give identical losses
+ * @param validationFraction share of the samples held out for validation, in [0, 1); at least one
+ *     sample when positive
+ * @param checkpointDir where {@code last.params} and {@code last.json} are written after each
+ *     epoch, or null for none
+ * @param resume continue from the checkpoint in {@code checkpointDir} if there is one
+ * @param device where the network and batches live
+ */
+public record TrainConfig(
+    int epochs,
+    int batchSize,
+    double learningRate,
+    long seed,
+    double validationFraction,
+    Path checkpointDir,
+    boolean resume,
+    Device device) {
+
+  /** @throws IllegalArgumentException naming the first invalid setting */
+  public TrainConfig {
+    if (epochs < 1) {
+      throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+    }
+    if (!(validationFraction >= 0 && validationFraction < 1)) {
+      throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
+    }
+    if (resume && checkpointDir == null) {
+      throw new IllegalArgumentException("resume needs a checkpoint directory");
+    }
+    if (device == null) {
+      device = Device.cpu();
+    }
+  }
+
+  /** A builder with defaults: 10 epochs, batch 8, learning rate 1e-3, seed 0, 20% validation, CPU. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Mutable builder of {@link TrainConfig}. */
+  public static final class Builder {
+    private int epochs = 10;
+    private int batchSize = 8;
+    private double learningRate = 1e-3;
+    private long seed;
+    private double validationFraction = 0.2;
+    private Path checkpointDir;
+    private boolean resume;
+    private Device device = Device.cpu();
+
+    private Builder() {}
+
+    public Builder epochs(int v) {
+      epochs = v;
+      return this;
+    }
+
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    public Builder learningRate(double v) {
+      learningRate = v;
+      return this;
+    }
+
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    public Builder validationFraction(double v) {
+      validationFraction = v;
+      return this;
+    }
+
+    public Builder checkpointDir(Path v) {
+      checkpointDir = v;
+      return this;
+    }
+
+    public Builder resume(boolean v) {
+      resume = v;
+      return this;
+    }
+
+    public Builder device(Device v) {
+      device = v;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming the first invalid setting */
+    public TrainConfig build() {
+      return new TrainConfig(epochs, batchSize, learningRate, seed, validationFraction, checkpointDir,
+          resume, device);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Training of ctshift's DJL-native networks ({@link dev.ctshift.model.djl.Architecture}) on
+ * in-memory data already windowed to [0, 1]: {@link dev.ctshift.train.AutoencoderTrainer} (axial
+ * slices), {@link dev.ctshift.train.ClassifierTrainer} (multi-label volumes) and
+ * {@link dev.ctshift.train.SegmenterTrainer} (voxel masks).
+ *
+ * <p>All trainers share {@link dev.ctshift.train.TrainConfig}: Adam, a seeded run that reproduces
+ * its losses exactly, a validation split, per-epoch metrics and checkpoints with resume, a
+ * {@link dev.ctshift.train.ProgressListener} for progress bars, and {@code save(dir)} writing a
+ * model directory that {@link dev.ctshift.model.djl.DjlModels} loads.
+ */
+package dev.ctshift.train;

@@ -1,0 +1,122 @@
+package dev.ctshift.model.djl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureTest {
+
+  private static JsonObject json(String s) {
+    return JsonParser.parseString(s).getAsJsonObject();
+  }
+
+  private static NDArray random(NDManager m, Shape shape, long seed) {
+    Random r = new Random(seed);
+    float[] v = new float[(int) shape.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = r.nextFloat();
+    }
+    return m.create(v, shape);
+  }
+
+  private static NDArray run(DjlNetwork net, ai.djl.nn.Block block, NDArray x) {
+    return block.forward(net.parameterStore(), new NDList(x), false).singletonOrThrow();
+  }
+
+  @Test
+  void sliceAutoencoderShapesAndRange() {
+    try (DjlNetwork net = DjlNetwork.create(Architecture.SLICE_AE,
+            json("{\"base_channels\": 4, \"latent_channels\": 6, \"levels\": 3}"), Device.cpu(),
+            DataType.FLOAT32);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray x = random(m, new Shape(2, 1, 16, 24), 1);
+      NDArray z = run(net, net.encoder(), x);
+      assertEquals(new Shape(2, 6, 2, 3), z.getShape());
+      NDArray y = run(net, net.decoder(), z);
+      assertEquals(x.getShape(), y.getShape());
+      assertTrue(y.min().getFloat() >= 0 && y.max().getFloat() <= 1);
+      assertEquals(y, run(net, net.block(), x));
+    }
+  }
+
+  @Test
+  void classifierGivesOneLogitPerOutput() {
+    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
+            json("{\"base_channels\": 2, \"outputs\": 3}"), Device.cpu(), DataType.FLOAT32);
+        NDManager m = NDManager.newBaseManager()) {
+      assertEquals(new Shape(2, 3), run(net, net.block(), random(m, new Shape(2, 1, 8, 12, 9), 2)).getShape());
+    }
+  }
+
+  @Test
+  void segmenterPadsOddSizesAndCropsBack() {
+    try (DjlNetwork net = DjlNetwork.create(Architecture.SEGMENTER_3D,
+            json("{\"base_channels\": 2, \"classes\": 3, \"levels\": 3}"), Device.cpu(), DataType.FLOAT32);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray x = random(m, new Shape(1, 1, 5, 6, 7), 3);
+      NDArray y = run(net, net.block(), x);
+      assertEquals(new Shape(1, 3, 5, 6, 7), y.getShape());
+      // Independent: pad by hand to multiples of 4 (8, 8, 8), run, crop.
+      NDArray padded = m.zeros(new Shape(1, 1, 8, 8, 8));
+      padded.set(new NDIndex(":, :, 0:5, 0:6, 0:7"), x);
+      NDArray expected = run(net, net.block(), padded).get(new NDIndex(":, :, 0:5, 0:6, 0:7"));
+      assertArrayEquals(expected.toFloatArray(), y.toFloatArray(), 1e-6f);
+    }
+  }
+
+  @Test
+  void upsamplingRepeatsEachPixelAndPoolingHalves() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(1, 1, 2, 3));
+      float[] expected = {
+        1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 4, 4, 5, 5, 6, 6
+      };
+      assertArrayEquals(expected, Layers.upsample(x).toFloatArray());
+      assertEquals(new Shape(1, 1, 4, 6), Layers.upsample(x).getShape());
+
+      NDArray v = random(m, new Shape(1, 1, 4, 4, 4), 4);
+      ai.djl.nn.Block pool = Layers.maxPool3dHalf();
+      pool.initialize(m, DataType.FLOAT32, v.getShape());
+      NDArray p = pool.forward(new ParameterStore(m, false), new NDList(v), false).singletonOrThrow();
+      assertEquals(new Shape(1, 1, 2, 2, 2), p.getShape());
+      float[] a = v.toFloatArray();
+      for (int d = 0; d < 2; d++) {
+        for (int h = 0; h < 2; h++) {
+          for (int w = 0; w < 2; w++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < 8; i++) {
+              max = Math.max(max, a[(2 * d + (i >> 2)) * 16 + (2 * h + ((i >> 1) & 1)) * 4 + 2 * w + (i & 1)]);
+            }
+            assertEquals(max, p.getFloat(0, 0, d, h, w));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void rejectsUnknownNamesAndBadArgs() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Architecture.fromId("resnet"));
+    assertTrue(e.getMessage().contains("slice-ae"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Architecture.SLICE_AE.withDefaults(json("{\"depth\": 3}")));
+    assertThrows(IllegalArgumentException.class,
+        () -> Architecture.CLASSIFIER_3D.withDefaults(json("{\"levels\": 0}")));
+    assertEquals(5, Architecture.SEGMENTER_3D.withDefaults(json("{\"classes\": 5}")).get("classes").getAsInt());
+  }
+}
