@@ -55,9 +55,13 @@ public final class TorchRuntime {
    * @param log receives one-line notices (fallbacks); never null
    * @throws CtShiftException if the device is not available or gradients cannot be made correct
    */
-  public static synchronized TorchRuntime start(String deviceName, Consumer<String> log)
-      throws CtShiftException {
-    if (current != null && current.device.equals(parseDevice(deviceName, current.engine))) {
+  public static TorchRuntime start(String deviceName, Consumer<String> log) throws CtShiftException {
+    return start(parseDevice(deviceName), log);
+  }
+
+  /** {@link #start(String, Consumer)} for a DJL device. */
+  public static synchronized TorchRuntime start(Device device, Consumer<String> log) throws CtShiftException {
+    if (current != null && current.device.equals(device)) {
       return current;
     }
     System.setProperty("offline", System.getProperty("offline", "true"));
@@ -68,13 +72,12 @@ public final class TorchRuntime {
       throw new CtShiftException("cannot start the PyTorch engine: " + e.getMessage()
           + " (the natives come from the pytorch-native-cpu jar; run ./ctshift so the build provides it)", e);
     }
-    Device device = parseDevice(deviceName, engine);
     if (!device.isGpu()) {
       // NNPACK cannot run on these CPUs and warns on stderr at every first convolution.
       setContextFlag("_ZN2at7Context20setUserEnabledNNPACKEb", false, false);
     }
     if (device.isGpu() && engine.getGpuCount() <= device.getDeviceId()) {
-      throw new CtShiftException("--device " + deviceName + ": DJL sees " + engine.getGpuCount()
+      throw new CtShiftException("--device " + device + ": DJL sees " + engine.getGpuCount()
           + " CUDA device(s). A GPU run needs DJL's CUDA flavour of libtorch 2.7.1 (set PYTORCH_LIBRARY_PATH"
           + " to it or allow DJL to download it); use --device cpu to run on the CPU.");
     }
@@ -96,7 +99,8 @@ public final class TorchRuntime {
     return current;
   }
 
-  private static Device parseDevice(String name, Engine engine) throws CtShiftException {
+  /** "cpu", "gpu", "gpu:N" (or "cuda", "cuda:N") as a DJL device. */
+  public static Device parseDevice(String name) throws CtShiftException {
     String n = name == null ? "cpu" : name.trim().toLowerCase(java.util.Locale.ROOT);
     if (n.equals("cpu")) {
       return Device.cpu();
@@ -151,7 +155,7 @@ public final class TorchRuntime {
     return worst;
   }
 
-  private static double[] inputGradient(Engine engine, NDManager parent, float[] x, float[] w, float[] r,
+  static double[] inputGradient(Engine engine, NDManager parent, float[] x, float[] w, float[] r,
       Shape xs, Shape ws, Shape rs, DataType type) {
     try (NDManager m = parent.newSubManager()) {
       NDArray input = m.create(x, xs).toType(type, false);

@@ -1,11 +1,12 @@
 package dev.ctshift.model;
 
 import ai.djl.Device;
+import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.torchscript.TorchScriptAutoencoder;
 import dev.ctshift.model.torchscript.TorchScriptVolumeModel;
 import java.nio.file.Path;
 
-/** Loads the models a manifest describes, whatever their format. */
+/** Loads the models a manifest describes, TorchScript or DJL-native alike. */
 public final class Models {
   private Models() {}
 
@@ -20,12 +21,8 @@ public final class Models {
     if (m.kind() != ModelManifest.Kind.AUTOENCODER) {
       throw new ModelLoadException(dir + ": expected an autoencoder, the manifest says " + m.kind().name().toLowerCase());
     }
-    switch (m.format()) {
-      case TORCHSCRIPT:
-        return new TorchScriptAutoencoder(m, device);
-      default:
-        throw new ModelLoadException(dir + ": format " + m.format() + " is not supported for autoencoders yet");
-    }
+    return m.format() == ModelManifest.Format.DJL ? DjlModels.loadAutoencoder(m, device)
+        : new TorchScriptAutoencoder(m, device);
   }
 
   /**
@@ -39,11 +36,7 @@ public final class Models {
     if (m.kind() == ModelManifest.Kind.AUTOENCODER) {
       throw new ModelLoadException(dir + ": expected a classifier or segmenter, the manifest describes an autoencoder");
     }
-    switch (m.format()) {
-      case TORCHSCRIPT:
-        return new TorchScriptVolumeModel(m, device);
-      default:
-        throw new ModelLoadException(dir + ": format " + m.format() + " is not supported for 3D models yet");
-    }
+    return m.format() == ModelManifest.Format.DJL ? DjlModels.loadVolumeModel(m, device)
+        : new TorchScriptVolumeModel(m, device);
   }
 }

@@ -1,5 +1,8 @@
 package dev.ctshift.train;
 
+import dev.ctshift.CtShiftException;
+import dev.ctshift.engine.TorchRuntime;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -94,7 +97,7 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
    * Trains for the configured epochs (continuing after the checkpoint epoch when resuming) and
    * returns the history of all epochs, including those restored from a checkpoint. A second call
    * trains on from the current weights with a fresh history. Refuses to start when this machine's
-   * convolution gradients are wrong ({@link ConvGradientCheck}).
+   * convolution gradients are wrong (the start-up check of {@link TorchRuntime}).
    *
    * @throws IllegalArgumentException if {@code data} does not fit the network or is too small to
    *     split
@@ -104,7 +107,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   public List<ProgressListener.EpochReport> fit(D data, ProgressListener listener)
       throws TrainingException {
     check(data);
-    ConvGradientCheck.requireCorrect(config.device());
+    try {
+      TorchRuntime.start(config.device(), System.err::println);
+    } catch (CtShiftException e) {
+      throw new TrainingException(e.getMessage(), e);
+    }
     lastData = data;
     history.clear();
     int n = size(data);
