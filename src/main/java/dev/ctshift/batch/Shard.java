@@ -28,8 +28,8 @@ public record Shard(int index, int count) {
       if (parts.length == 2) {
         return new Shard(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
       }
-    } catch (NumberFormatException e) {
-      // falls through to the message below
+    } catch (IllegalArgumentException e) {
+      // not numbers, or out of range: the message below says what is allowed
     }
     throw new IllegalArgumentException("--shard must be I/N with 1 <= I <= N (shards count from 1), e.g. 1/4;"
         + " got '" + text + "'");
