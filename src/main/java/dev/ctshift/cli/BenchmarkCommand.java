@@ -44,11 +44,11 @@ public final class BenchmarkCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Option(names = {"-a", "--autoencoder"}, paramLabel = "DIR", description = "Default: the bundled "
-      + ExplainCommand.DEFAULT_AE + ".")
+      + ExplainOptions.DEFAULT_AE + ".")
   Path autoencoder;
 
   @Option(names = {"-m", "--model"}, paramLabel = "DIR", description = "Default: the bundled "
-      + ExplainCommand.DEFAULT_MODEL + ".")
+      + ExplainOptions.DEFAULT_MODEL + ".")
   Path model;
 
   @Option(names = {"-t", "--target"}, paramLabel = "NAME|INDEX", description = "Output or class to explain.")
@@ -80,8 +80,8 @@ public final class BenchmarkCommand implements Callable<Integer> {
     if (slices < 1 || size < 8) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--slices must be >= 1 and --size >= 8");
     }
-    Path aeDir = autoencoder != null ? autoencoder : CommonOptions.home().resolve(ExplainCommand.DEFAULT_AE);
-    Path modelDir = model != null ? model : CommonOptions.home().resolve(ExplainCommand.DEFAULT_MODEL);
+    Path aeDir = autoencoder != null ? autoencoder : CommonOptions.home().resolve(ExplainOptions.DEFAULT_AE);
+    Path modelDir = model != null ? model : CommonOptions.home().resolve(ExplainOptions.DEFAULT_MODEL);
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
       ""
     },
     subcommands = {ExplainCommand.class, InspectCommand.class, PhantomCommand.class, BenchmarkCommand.class,
-        SelfTestCommand.class,
+        BatchCommand.class, SelfTestCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -28,13 +28,15 @@ import picocli.CommandLine.Command;
       " 1:failure while running (engine, model, or an output that could not be written)",
       " 2:invalid command line",
       " 3:an input scan could not be read",
-      " 4:a model could not be loaded"
+      " 4:a model could not be loaded",
+      " 5:some scans of a batch failed"
     },
     footer = {"", "Run 'ctshift help COMMAND' for the options of one command."})
 public final class Main implements Runnable {
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_INPUT = 3;
   public static final int EXIT_MODEL = 4;
+  public static final int EXIT_SCANS_FAILED = 5;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -75,6 +75,11 @@ public final class SeriesInfo {
     return (int) slices.stream().map(SliceHeader::file).distinct().count();
   }
 
+  /** The files of the series, sorted, each once. */
+  public List<Path> files() {
+    return slices.stream().map(SliceHeader::file).distinct().sorted().toList();
+  }
+
   /** Number of 2D images (frames of multi-frame files count one by one), before dropping duplicates. */
   public int imageCount() {
     return slices.size();

@@ -1,0 +1,25 @@
+package dev.ctshift.batch;
+
+/** What a {@link BatchRunner} reports while it runs, for progress displays. */
+public interface BatchListener {
+  /**
+   * Called once before the first scan.
+   *
+   * @param total scans in this run (shard)
+   * @param skipped of them, done by an earlier run and skipped
+   * @param redo of them, left unfinished or failed by an earlier run and redone now
+   */
+  void started(int total, int skipped, int redo);
+
+  /** A scan starts; {@code position} counts from 1 over the scans to do. */
+  void scanStarted(ScanJob job, int position, int toDo);
+
+  /** A scan ended (ok or failed); the summary already holds its row. */
+  void scanFinished(SummaryRow row, Throwable failure);
+
+  /** Details: engine progress and reader notices of the current scan. */
+  void detail(String line);
+
+  /** Called once after the last scan. */
+  void finished(Summary summary);
+}
