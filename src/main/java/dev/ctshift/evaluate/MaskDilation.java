@@ -3,12 +3,16 @@ package dev.ctshift.evaluate;
 /**
  * Dilates a binary mask by a radius in millimetres on a grid with its own voxel size along each axis:
  * a voxel joins the mask if its centre lies within the radius (Euclidean, in mm) of some mask voxel's
- * centre. Exact, by a separable squared Euclidean distance transform (lower envelope of parabolas
- * per axis), computed only inside the mask's bounding box grown by the radius.
+ * centre (squared distance at most {@code radius² · (1 + 1e-6)}). Exact, by a separable squared
+ * Euclidean distance transform (lower envelope of parabolas per axis), computed only inside the mask's
+ * bounding box grown by the radius.
  *
  * <p>Masks are flat arrays indexed {@code i + nx * (j + ny * k)}, as {@link dev.ctshift.volume.Volume}.
  */
 public final class MaskDilation {
+  /** Relative tolerance on the squared radius (distances are stored in float). */
+  static final double TOLERANCE = 1e-6;
+
   private MaskDilation() {}
 
   /**
@@ -48,8 +52,9 @@ public final class MaskDilation {
       size[a] = hi[a] - lo[a] + 1;
     }
     float[] d = squaredDistance(mask, nx, ny, lo, size, spacingMm);
-    // A relative tolerance keeps voxels at exactly the radius (e.g. 2 voxels of 3 mm for 6 mm).
-    double limit = radiusMm * radiusMm * (1 + 1e-9) + 1e-9;
+    // Distances are held as float: a relative tolerance keeps centres lying exactly on the sphere
+    // (e.g. 2 voxels of 3 mm for 6 mm) inside.
+    double limit = radiusMm * radiusMm * (1 + TOLERANCE);
     for (int k = 0; k < size[2]; k++) {
       for (int j = 0; j < size[1]; j++) {
         for (int i = 0; i < size[0]; i++) {
