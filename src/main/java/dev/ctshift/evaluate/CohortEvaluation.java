@@ -73,12 +73,12 @@ public final class CohortEvaluation {
   }
 
   private static String describe(ScanRow r) {
+    String where = r.positive() ? String.format(Locale.ROOT, "share inside %.3f, IoU %.3f, ",
+        r.method().isSaliency() ? r.mapShareInside() : r.changeShareInside(), r.mapIoU()) : "";
     if (r.method().isSaliency()) {
-      return String.format(Locale.ROOT, "saliency: share inside %.3f, IoU %.3f, %.2f s", r.mapShareInside(),
-          r.mapIoU(), r.seconds());
+      return String.format(Locale.ROOT, "saliency: %s%.2f s", where, r.seconds());
     }
-    return String.format(Locale.ROOT, "%s: score %.4f -> %.4f (%s, %d evaluations), change share inside %.3f,"
-        + " heatmap IoU %.3f, %.2f s", r.method().label(), r.scanScore(), r.counterfactualScore(), r.stopReason(),
-        r.evaluations(), r.changeShareInside(), r.mapIoU(), r.seconds());
+    return String.format(Locale.ROOT, "%s: score %.4f -> %.4f (%s, %d evaluations), %s%.2f s", r.method().label(),
+        r.scanScore(), r.counterfactualScore(), r.stopReason(), r.evaluations(), where, r.seconds());
   }
 }
