@@ -105,7 +105,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--baseline", paramLabel = "NAME", defaultValue = "saliency",
       converter = BaselineConverter.class,
-      description = "saliency (|d score / d x|, one gradient pass) or none. Default: ${DEFAULT-VALUE}.")
+      description = "saliency (|d link / d x|, proportional to |d score / d x|; one gradient pass) or none."
+          + " Default: ${DEFAULT-VALUE}.")
   Baseline baseline;
 
   @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
