@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * {@code summary.csv} and {@code summary.md} at the end.
  *
  * <pre>{@code
- * Summary s = CohortEvaluation.run(Cohort.open(dir), evaluator, new Options(2, true, 0), out, System.err::println);
+ * Result r = CohortEvaluation.run(Cohort.open(dir), evaluator, new Options(2, true, 0), out, "title",
+ *     System.err::println);
  * }</pre>
  */
 public final class CohortEvaluation {
