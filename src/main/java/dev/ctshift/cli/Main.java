@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
       ""
     },
     subcommands = {ExplainCommand.class, InspectCommand.class, PhantomCommand.class, BenchmarkCommand.class,
-        BatchCommand.class, SelfTestCommand.class,
+        BatchCommand.class, EvaluateCommand.class, SelfTestCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -90,7 +90,12 @@ public final class ScanExplainer implements AutoCloseable {
     }
   }
 
-  static void checkCompatible(ModelManifest ae, ModelManifest model) throws ModelLoadException {
+  /**
+   * Checks that an autoencoder and a model fit together: same in-plane size and HU-to-range mapping.
+   *
+   * @throws ModelLoadException naming both folders and the mismatch
+   */
+  public static void checkCompatible(ModelManifest ae, ModelManifest model) throws ModelLoadException {
     ModelManifest.Input a = ae.input();
     ModelManifest.Input m = model.input();
     if (a.size() != null && m.size() != null && !Arrays.equals(a.size(), m.size())) {
