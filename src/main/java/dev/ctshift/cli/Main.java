@@ -19,9 +19,8 @@ import picocli.CommandLine.Command;
       "and a report that show what the model relies on.",
       ""
     },
-    subcommands = {ExplainCommand.class, InspectCommand.class, PhantomCommand.class, BenchmarkCommand.class,
-        BatchCommand.class, EvaluateCommand.class, SelfTestCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {ExplainCommand.class, BatchCommand.class, InspectCommand.class, EvaluateCommand.class,
+        PhantomCommand.class, BenchmarkCommand.class, SelfTestCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success",

@@ -100,7 +100,7 @@ public final class ExplanationWriter {
         throw new CtShiftException("cannot write the derived DICOM series: " + e.getMessage(), e);
       }
     }
-    double maxDiff = Math.max(20, maxAbs(difference, top));
+    double maxDiff = Math.max(20, percentileAbs(difference, top, 0.995));
     try {
       GifWriter.write(out.file("animation.gif"), animation(c, top[0], maxDiff), 250, true);
       PngWriter.write(out.file("panel.png"), panel(c, difference, top, maxDiff));
@@ -167,15 +167,21 @@ public final class ExplanationWriter {
     return SliceView.of(v, k).render(colormap, SliceView.DEFAULT_MIN_HEIGHT_PX);
   }
 
-  private static double maxAbs(Volume v, int[] slices) {
-    double m = 0;
+  /**
+   * The {@code q} quantile of |v| over the given slices: the display scale of the change, robust to
+   * the few extreme voxels that clipping at the window edges produces.
+   */
+  private static double percentileAbs(Volume v, int[] slices, double q) {
     int plane = v.nx() * v.ny();
+    float[] values = new float[plane * slices.length];
+    int n = 0;
     for (int k : slices) {
       for (int i = k * plane; i < (k + 1) * plane; i++) {
-        m = Math.max(m, Math.abs(v.data()[i]));
+        values[n++] = Math.abs(v.data()[i]);
       }
     }
-    return m;
+    java.util.Arrays.sort(values);
+    return values[Math.min(values.length - 1, (int) Math.floor(q * (values.length - 1)))];
   }
 
   private static boolean fitsInt16(Volume v) {
