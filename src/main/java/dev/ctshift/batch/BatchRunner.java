@@ -1,10 +1,10 @@
 package dev.ctshift.batch;
 
+import dev.ctshift.engine.ProcessMemory;
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
-import dev.ctshift.pipeline.RuntimeFacts;
 import dev.ctshift.pipeline.ScanExplainer;
 import dev.ctshift.report.Json;
 import java.io.IOException;
@@ -194,7 +194,7 @@ public final class BatchRunner {
   private Outcome explain(ScanJob job) throws CtShiftException {
     ScanFolder folder = folder(job);
     remove(folder);
-    PeakMemory.reset();
+    ProcessMemory.resetPeak();
     long started = System.nanoTime();
     List<String> notices = new ArrayList<>();
     try {
@@ -212,7 +212,7 @@ public final class BatchRunner {
       remove(folder);
       String target = job.target() != null ? job.target() : pool.defaultExplainer().objective().name();
       return new Outcome(new SummaryRow(job.input(), job.seriesUid(), output(job), Status.FAILED, target, null,
-          null, null, null, null, Json.round(seconds), Json.round(RuntimeFacts.peakRssMiB()), reason(e)), e);
+          null, null, null, null, Json.round(seconds), Json.round(ProcessMemory.peakRssMiB()), reason(e)), e);
     }
   }
 
@@ -222,7 +222,7 @@ public final class BatchRunner {
     m.addProperty("series_uid", job.seriesUid());
     m.addProperty("path", job.path().toString());
     m.addProperty("seconds", Json.round(seconds));
-    m.addProperty("peak_rss_mib", Json.round(RuntimeFacts.peakRssMiB()));
+    m.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
     m.addProperty("seed", options.seed());
     m.addProperty("options", options.fingerprint());
     m.addProperty("command_line", options.commandLine());

@@ -1,19 +1,21 @@
 package dev.ctshift.cli;
 
+import dev.ctshift.engine.ProcessMemory;
 import ai.djl.ndarray.NDManager;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
-import dev.ctshift.pipeline.RuntimeFacts;
 import dev.ctshift.shift.Explanation;
 import dev.ctshift.shift.LatentShiftExplainer;
 import dev.ctshift.shift.Objective;
 import dev.ctshift.shift.ShiftConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -88,27 +90,37 @@ public final class BenchmarkCommand implements Callable<Integer> {
     double startSeconds = (System.nanoTime() - t0) / 1e9;
     int chunk = chunkSlices <= 0 ? slices : chunkSlices;
     ShiftConfig config = ShiftConfig.builder().optChunkSlices(chunk).optSearch(search).optFrames(frames).build();
-    double rssBefore = RuntimeFacts.rssMiB();
     try (SliceAutoencoder ae = Models.loadAutoencoder(aeDir, runtime.device());
         VolumeModel m = Models.loadVolumeModel(modelDir, runtime.device());
         NDManager manager = runtime.newManager()) {
       double[] range = m.manifest().input().range();
       float[] volume = syntheticBody(slices, size, size, seed, (float) range[0], (float) range[1]);
       Objective objective = Objective.of(m.manifest(), target);
+      double rssBefore = ProcessMemory.rssMiB();
+      Map<String, Double> stagePeak = new LinkedHashMap<>();
+      ProcessMemory.resetPeak();
       long t = System.nanoTime();
       Explanation e = new LatentShiftExplainer(ae, m, objective, config)
+          .withStageListener((stage, s) -> {
+            stagePeak.put(stage, ProcessMemory.peakRssMiB());
+            ProcessMemory.resetPeak();
+          })
           .explain(manager, volume, slices, size, size, (float) range[0], (float) range[1], common.progress());
       double total = (System.nanoTime() - t) / 1e9;
       out.printf(Locale.ROOT, "volume %dx%dx%d (D x H x W), chunk %d slices, search %s, device %s (%s)%n",
           slices, size, size, chunk, search.name().toLowerCase(Locale.ROOT), runtime.device(),
           runtime.convolutionPath());
       out.printf(Locale.ROOT, "  engine start + self-test %8.2f s%n", startSeconds);
-      e.seconds().forEach((stage, s) -> out.printf(Locale.ROOT, "  %-24s %8.2f s%n", stage, s));
+      out.printf(Locale.ROOT, "  %-24s %8s   %s%n", "stage", "time", "peak RSS during the stage");
+      e.seconds().forEach((stage, s) -> out.printf(Locale.ROOT, "  %-24s %8.2f s %6.0f MiB%n", stage, s,
+          stagePeak.getOrDefault(stage, -1.0)));
       out.printf(Locale.ROOT, "  %-24s %8.2f s%n", "total explanation", total);
       out.printf(Locale.ROOT, "  evaluations: search %d, sweep %d; stop: %s; score %.4f -> %.4f%n",
           e.search().evaluations(), e.sweepEvaluations(), e.search().reason().label(), e.original().score(),
           e.counterfactual().score());
-      out.printf(Locale.ROOT, "  RSS after start %.0f MiB, peak RSS %.0f MiB%n", rssBefore, RuntimeFacts.peakRssMiB());
+      double peak = java.util.Collections.max(stagePeak.values());
+      out.printf(Locale.ROOT, "  RSS after engine start and model loading %.0f MiB, peak RSS %.0f MiB%n", rssBefore,
+          peak);
       out.flush();
     }
     return 0;

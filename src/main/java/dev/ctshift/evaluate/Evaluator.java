@@ -2,14 +2,13 @@ package dev.ctshift.evaluate;
 
 import ai.djl.ndarray.NDManager;
 import dev.ctshift.CtShiftException;
-import dev.ctshift.batch.PeakMemory;
+import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.compose.ScanSpaceMapper;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
-import dev.ctshift.pipeline.RuntimeFacts;
 import dev.ctshift.pipeline.ScanExplainer;
 import dev.ctshift.shift.Explanation;
 import dev.ctshift.shift.GradientSaliency;
@@ -156,7 +155,7 @@ public final class Evaluator implements AutoCloseable {
   private ScanRow latentShift(Method m, Geometry g, Volume x, ScanSpaceMapper mapper, Volume scanHu) {
     ShiftConfig config = settings.engine().toBuilder().optComposition(m.composition()).optSearch(m.search()).build();
     double[] range = model.manifest().input().range();
-    PeakMemory.reset();
+    ProcessMemory.resetPeak();
     long start = System.nanoTime();
     Explanation e;
     try (NDManager manager = runtime.newManager()) {
@@ -164,7 +163,7 @@ public final class Evaluator implements AutoCloseable {
           .explain(manager, x.data(), x.nz(), x.ny(), x.nx(), (float) range[0], (float) range[1], s -> { });
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double peak = RuntimeFacts.peakRssMiB();
+    double peak = ProcessMemory.peakRssMiB();
     float[] delta = ScanSpaceMapper.difference(mapper.frameHu(e.counterfactual().values()), scanHu).data();
     float[] heatmap = mapper.changeHu(e.heatmap()).data();
     double cf = e.counterfactual().score();
@@ -179,14 +178,14 @@ public final class Evaluator implements AutoCloseable {
 
   private ScanRow saliency(Geometry g, Preprocessing.Prepared prepared, double[] scores) {
     Volume x = prepared.volume();
-    PeakMemory.reset();
+    ProcessMemory.resetPeak();
     long start = System.nanoTime();
     float[] saliency;
     try (NDManager manager = runtime.newManager()) {
       saliency = GradientSaliency.of(model, objective, manager, x.data(), x.nz(), x.ny(), x.nx());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    double peak = RuntimeFacts.peakRssMiB();
+    double peak = ProcessMemory.peakRssMiB();
     float[] onScan = prepared.toScanGrid(x.withData(saliency)).data();
     double nan = Double.NaN;
     return new ScanRow(g.id(), Method.SALIENCY, g.maskVoxels(), g.dilatedVoxels(), scores[0], scores[1], nan,

@@ -1,5 +1,6 @@
 package dev.ctshift.pipeline;
 
+import dev.ctshift.engine.ProcessMemory;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -166,7 +167,7 @@ public final class ScanExplainer implements AutoCloseable {
       seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
       timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
       report.add("seconds", timing);
-      report.addProperty("peak_rss_mib", Json.round(RuntimeFacts.peakRssMiB()));
+      report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
       new ExplanationWriter(outputOptions).write(out, content, report);
       out.commit();
     }
@@ -261,7 +262,7 @@ public final class ScanExplainer implements AutoCloseable {
     JsonObject hashes = new JsonObject();
     for (String key : m.files().keySet()) {
       try {
-        hashes.addProperty(m.files().get(key), RuntimeFacts.sha256(m.file(key)));
+        hashes.addProperty(m.files().get(key), FileHashes.sha256(m.file(key)));
       } catch (IOException e) {
         throw new CtShiftException(m.file(key) + ": cannot read to hash it: " + e.getMessage(), e);
       }

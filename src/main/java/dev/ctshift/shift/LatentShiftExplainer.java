@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -33,13 +34,28 @@ public final class LatentShiftExplainer {
   private final VolumeModel model;
   private final Objective objective;
   private final ShiftConfig config;
+  private final BiConsumer<String, Double> stageListener;
 
   public LatentShiftExplainer(SliceAutoencoder autoencoder, VolumeModel model, Objective objective,
       ShiftConfig config) {
+    this(autoencoder, model, objective, config, (stage, seconds) -> { });
+  }
+
+  private LatentShiftExplainer(SliceAutoencoder autoencoder, VolumeModel model, Objective objective,
+      ShiftConfig config, BiConsumer<String, Double> stageListener) {
     this.autoencoder = autoencoder;
     this.model = model;
     this.objective = objective;
     this.config = config;
+    this.stageListener = stageListener;
+  }
+
+  /**
+   * The same explainer, calling {@code listener} with each stage's name and seconds as the stage
+   * ends (benchmarks use it to measure memory per stage).
+   */
+  public LatentShiftExplainer withStageListener(BiConsumer<String, Double> listener) {
+    return new LatentShiftExplainer(autoencoder, model, objective, config, listener);
   }
 
   /**
@@ -70,9 +86,10 @@ public final class LatentShiftExplainer {
       double otherLink = space.link(residual ? reconstruction : x);
       double scanLink = residual ? atBase.link() : otherLink;
       double reconLink = residual ? otherLink : atBase.link();
+      t = lap(seconds, "model gradient", t);
       NDArray gradient = space.latentGradient(latents, atBase.gradient(), config.chunkSlices());
       double slope = gradient.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
-      t = lap(seconds, "gradient", t);
+      t = lap(seconds, "latent gradient", t);
 
       Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
       FrameMaker frames = new FrameMaker(space, latents, reconstruction, x, residual, low, high,
@@ -135,9 +152,11 @@ public final class LatentShiftExplainer {
     return objective.isProbability() ? Math.min(relative, 1 - 1e-6) : relative;
   }
 
-  private static long lap(Map<String, Double> seconds, String stage, long start) {
+  private long lap(Map<String, Double> seconds, String stage, long start) {
     long now = System.nanoTime();
-    seconds.merge(stage, (now - start) / 1e9, Double::sum);
+    double s = (now - start) / 1e9;
+    seconds.merge(stage, s, Double::sum);
+    stageListener.accept(stage, s);
     return now;
   }
 
