@@ -134,6 +134,7 @@ public final class PhantomCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     SplittableRandom master = new SplittableRandom(seed);
     AtomicInteger done = new AtomicInteger();
+    boolean terminal = System.console() != null;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<String>> rows = new ArrayList<>();
@@ -143,7 +144,12 @@ public final class PhantomCommand implements Callable<Integer> {
         rows.add(pool.submit(() -> {
           String row = writeSubject(generator.generate(id, subjectSeed));
           synchronized (err) {
-            err.printf("\rphantom: %d/%d", done.incrementAndGet(), count);
+            int n = done.incrementAndGet();
+            if (terminal) {
+              err.printf("\rphantom: %d/%d", n, count);
+            } else if (n % Math.max(1, count / 10) == 0 || n == count) {
+              err.printf("phantom: %d/%d%n", n, count);
+            }
             err.flush();
           }
           return row;
@@ -153,7 +159,9 @@ public final class PhantomCommand implements Callable<Integer> {
       for (Future<String> f : rows) {
         result.add(f.get());
       }
-      err.println();
+      if (terminal) {
+        err.println();
+      }
       return result;
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
