@@ -52,19 +52,19 @@ public final class PhantomCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
   Path out;
 
-  @Option(names = "--count", defaultValue = "10", description = "Number of subjects. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--count", paramLabel = "N", defaultValue = "10", description = "Number of subjects. Default: ${DEFAULT-VALUE}.")
   int count;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Master seed. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Master seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--prefix", defaultValue = "phantom_", description = "Subject id prefix. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--prefix", paramLabel = "TEXT", defaultValue = "phantom_", description = "Subject id prefix. Default: ${DEFAULT-VALUE}.")
   String prefix;
 
-  @Option(names = "--size", defaultValue = "128", description = "Voxels per side of an axial slice. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--size", paramLabel = "N", defaultValue = "128", description = "Voxels per side of an axial slice. Default: ${DEFAULT-VALUE}.")
   int size;
 
-  @Option(names = "--slices", defaultValue = "48", description = "Axial slices per volume. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--slices", paramLabel = "N", defaultValue = "48", description = "Axial slices per volume. Default: ${DEFAULT-VALUE}.")
   int slices;
 
   @Option(names = "--spacing-mm", paramLabel = "MM",
@@ -81,23 +81,23 @@ public final class PhantomCommand implements Callable<Integer> {
   @Option(names = "--blur-mm", paramLabel = "MM", description = "In-plane blur sigma. Default: 0.5-1.5 mm drawn per subject.")
   Double blurMm;
 
-  @Option(names = "--effusion-rate", defaultValue = "0.5", description = "Share of subjects with pleural effusion. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--effusion-rate", paramLabel = "FRACTION", defaultValue = "0.5", description = "Share of subjects with pleural effusion. Default: ${DEFAULT-VALUE}.")
   double effusionRate;
 
-  @Option(names = "--cardiomegaly-rate", defaultValue = "0.3", description = "Share of subjects with cardiomegaly. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cardiomegaly-rate", paramLabel = "FRACTION", defaultValue = "0.3", description = "Share of subjects with cardiomegaly. Default: ${DEFAULT-VALUE}.")
   double cardiomegalyRate;
 
-  @Option(names = "--nodule-rate", defaultValue = "0.3", description = "Share of subjects with lung nodules. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--nodule-rate", paramLabel = "FRACTION", defaultValue = "0.3", description = "Share of subjects with lung nodules. Default: ${DEFAULT-VALUE}.")
   double noduleRate;
 
-  @Option(names = "--max-nodules", defaultValue = "3", description = "Most nodules per subject. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--max-nodules", paramLabel = "N", defaultValue = "3", description = "Most nodules per subject. Default: ${DEFAULT-VALUE}.")
   int maxNodules;
 
-  @Option(names = "--ct-type", defaultValue = "int16",
+  @Option(names = "--ct-type", paramLabel = "TYPE", defaultValue = "int16",
       description = "Stored CT type (int16 rounds to whole HU): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   CtType ctType;
 
-  @Option(names = "--threads", defaultValue = "1", description = "Subjects generated in parallel. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "Subjects generated in parallel. Default: ${DEFAULT-VALUE}.")
   int threads;
 
   @Option(names = "--debug", description = "Print stack traces of errors.")
