@@ -1,8 +1,8 @@
 package dev.ctshift.batch;
 
-import dev.ctshift.engine.ProcessMemory;
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
+import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
 import dev.ctshift.pipeline.ScanExplainer;

@@ -1,8 +1,8 @@
 package dev.ctshift.cli;
 
-import dev.ctshift.engine.ProcessMemory;
 import ai.djl.ndarray.NDManager;
 import dev.ctshift.CtShiftException;
+import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;

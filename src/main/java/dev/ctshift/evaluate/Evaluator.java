@@ -2,11 +2,11 @@ package dev.ctshift.evaluate;
 
 import ai.djl.ndarray.NDManager;
 import dev.ctshift.CtShiftException;
-import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.compose.ScanSpaceMapper;
+import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ModelLoadException;
-import dev.ctshift.model.Models;
+import dev.ctshift.model.ModelPair;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.pipeline.ScanExplainer;
@@ -89,21 +89,13 @@ public final class Evaluator implements AutoCloseable {
    */
   public static Evaluator load(Path autoencoderDir, Path modelDir, String target, Settings settings,
       TorchRuntime runtime) throws ModelLoadException {
-    SliceAutoencoder ae = Models.loadAutoencoder(autoencoderDir, runtime.device());
-    VolumeModel model;
+    ModelPair pair = ModelPair.load(autoencoderDir, modelDir, runtime.device());
     try {
-      model = Models.loadVolumeModel(modelDir, runtime.device());
-    } catch (ModelLoadException e) {
-      ae.close();
-      throw e;
-    }
-    try {
-      ScanExplainer.checkCompatible(ae.manifest(), model.manifest());
-      return new Evaluator(ae, model, Objective.of(model.manifest(), target), settings, runtime);
-    } catch (IllegalArgumentException | ModelLoadException e) {
-      ae.close();
-      model.close();
-      throw e instanceof ModelLoadException m ? m : new ModelLoadException(modelDir + ": " + e.getMessage(), e);
+      return new Evaluator(pair.autoencoder(), pair.model(), Objective.of(pair.model().manifest(), target),
+          settings, runtime);
+    } catch (IllegalArgumentException e) {
+      pair.close();
+      throw new ModelLoadException(modelDir + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,17 +1,17 @@
 package dev.ctshift.pipeline;
 
-import dev.ctshift.engine.ProcessMemory;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.cli.VersionProvider;
 import dev.ctshift.compose.ScanSpaceMapper;
+import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.io.Scan;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
-import dev.ctshift.model.Models;
+import dev.ctshift.model.ModelPair;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.report.ExplanationWriter;
@@ -28,7 +28,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,42 +72,13 @@ public final class ScanExplainer implements AutoCloseable {
    */
   public static ScanExplainer load(Path autoencoderDir, Path modelDir, String target, ShiftConfig config,
       TorchRuntime runtime, ExplanationWriter.Options outputOptions) throws ModelLoadException {
-    SliceAutoencoder ae = Models.loadAutoencoder(autoencoderDir, runtime.device());
-    VolumeModel model;
+    ModelPair pair = ModelPair.load(autoencoderDir, modelDir, runtime.device());
     try {
-      model = Models.loadVolumeModel(modelDir, runtime.device());
-    } catch (ModelLoadException e) {
-      ae.close();
-      throw e;
-    }
-    try {
-      checkCompatible(ae.manifest(), model.manifest());
-      return new ScanExplainer(ae, model, Objective.of(model.manifest(), target), config, runtime, outputOptions);
-    } catch (IllegalArgumentException | ModelLoadException e) {
-      ae.close();
-      model.close();
-      throw e instanceof ModelLoadException m ? m : new ModelLoadException(modelDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Checks that an autoencoder and a model fit together: same in-plane size and HU-to-range mapping.
-   *
-   * @throws ModelLoadException naming both folders and the mismatch
-   */
-  public static void checkCompatible(ModelManifest ae, ModelManifest model) throws ModelLoadException {
-    ModelManifest.Input a = ae.input();
-    ModelManifest.Input m = model.input();
-    if (a.size() != null && m.size() != null && !Arrays.equals(a.size(), m.size())) {
-      throw new ModelLoadException("the autoencoder " + ae.directory() + " works on slices of "
-          + Arrays.toString(a.size()) + " but the model " + model.directory() + " expects "
-          + Arrays.toString(m.size()) + ": use an autoencoder trained for the model's input size");
-    }
-    if (!Arrays.equals(a.huWindow(), m.huWindow()) || !Arrays.equals(a.range(), m.range())) {
-      throw new ModelLoadException("the autoencoder " + ae.directory() + " maps HU " + Arrays.toString(a.huWindow())
-          + " to " + Arrays.toString(a.range()) + " but the model " + model.directory() + " maps "
-          + Arrays.toString(m.huWindow()) + " to " + Arrays.toString(m.range())
-          + ": both must see the same intensities");
+      return new ScanExplainer(pair.autoencoder(), pair.model(), Objective.of(pair.model().manifest(), target),
+          config, runtime, outputOptions);
+    } catch (IllegalArgumentException e) {
+      pair.close();
+      throw new ModelLoadException(modelDir + ": " + e.getMessage(), e);
     }
   }
 
