@@ -114,9 +114,9 @@ public final class LatentShiftExplainer {
       int n = config.frames();
       for (int i = 0; i < n; i++) {
         double lambda = search.lambdaStar() * (1 - (double) i / (n - 1));
-        Explanation.Frame frame = frames.cached(lambda);
-        if (frame == null) {
-          frame = frames.frame(lambda);
+        boolean known = frames.isKnown(lambda);
+        Explanation.Frame frame = frames.frame(lambda);
+        if (!known) {
           sweepEvaluations++;
           progress.accept(String.format("sweep frame %d/%d: lambda %.4g, score %.4f", i + 1, n, lambda,
               frame.score()));
@@ -169,22 +169,27 @@ public final class LatentShiftExplainer {
   }
 
   /**
-   * Makes frames {@code Dec(Z + λ·direction)} (plus the residual when asked) and scores them. Keeps
-   * the last two on the host so the sweep does not recompute λ*.
+   * Makes frames {@code Dec(Z + λ·direction)} (plus the residual when asked) and scores them. The
+   * last two frames stay on the device, so the sweep does not recompute λ*, and only frames the sweep
+   * keeps are copied to the host.
    */
   private final class FrameMaker {
     private final SliceLatentSpace space;
     private final NDArray latents;
     private final NDArray reconstruction;
     private final NDArray x;
+    private final NDArray base;
     private final boolean residual;
     private final float low;
     private final float high;
     private final double meanAbsInput;
     private final int batch;
-    private final Explanation.Frame baseFrame;
-    private final Map<Double, Explanation.Frame> recent = new LinkedHashMap<>();
+    private final double baseScore;
+    private final Map<Double, Scored> recent = new LinkedHashMap<>();
     private NDArray direction;
+
+    /** A frame on the device with its score. */
+    private record Scored(double score, NDArray volume) {}
 
     FrameMaker(SliceLatentSpace space, NDArray latents, NDArray reconstruction, NDArray x, boolean residual,
         float low, float high, double meanAbsInput, int batch, double baseScore) {
@@ -192,12 +197,13 @@ public final class LatentShiftExplainer {
       this.latents = latents;
       this.reconstruction = reconstruction;
       this.x = x;
+      this.base = residual ? x : reconstruction;
       this.residual = residual;
       this.low = low;
       this.high = high;
       this.meanAbsInput = meanAbsInput;
       this.batch = batch;
-      this.baseFrame = new Explanation.Frame(0, baseScore, (residual ? x : reconstruction).toFloatArray());
+      this.baseScore = baseScore;
     }
 
     void setDirection(NDArray direction) {
@@ -206,42 +212,45 @@ public final class LatentShiftExplainer {
 
     Step step(double lambda, NDArray along, Consumer<String> progress) {
       direction = along;
-      Explanation.Frame f = frame(lambda);
-      double change = meanAbsDifference(f.values(), baseFrame.values()) / Math.max(meanAbsInput, 1e-12);
+      Scored f = make(lambda);
+      double change = f.volume().sub(base).abs().mean().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+          .getDouble() / Math.max(meanAbsInput, 1e-12);
       progress.accept(String.format("search: lambda %.4g, score %.4f, change %.2f%%", lambda, f.score(),
           100 * change));
       return new Step(lambda, objective.link(f.score()), f.score(), change);
     }
 
+    /** The frame at λ, from the device cache (λ = 0 is always known) or newly made and scored. */
     Explanation.Frame frame(double lambda) {
+      if (lambda == 0) {
+        return new Explanation.Frame(0, baseScore, base.toFloatArray());
+      }
+      Scored f = recent.containsKey(lambda) ? recent.get(lambda) : make(lambda);
+      return new Explanation.Frame(lambda, f.score(), f.volume().toFloatArray());
+    }
+
+    /** Whether {@link #frame} can answer without a model evaluation. */
+    boolean isKnown(double lambda) {
+      return lambda == 0 || recent.containsKey(lambda);
+    }
+
+    private Scored make(double lambda) {
+      NDArray volume;
       try (NDManager scope = space.manager().newSubManager()) {
         NDArray shifted = latents.add(direction.mul(lambda));
         shifted.attach(scope);
         NDArray decoded = space.decode(shifted, batch);
         decoded.attach(scope);
-        NDArray volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded;
-        volume.attach(scope);
-        Explanation.Frame f = new Explanation.Frame(lambda, objective.score(space.link(volume)),
-            volume.toFloatArray());
-        recent.put(lambda, f);
-        while (recent.size() > 2) {
-          recent.remove(recent.keySet().iterator().next());
-        }
-        return f;
+        volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded.duplicate();
+        volume.attach(space.manager());
       }
+      Scored f = new Scored(objective.score(space.link(volume)), volume);
+      recent.put(lambda, f);
+      while (recent.size() > 2) {
+        Double oldest = recent.keySet().iterator().next();
+        recent.remove(oldest).volume().close();
+      }
+      return f;
     }
-
-    /** The frame at λ if it is already known (λ = 0 always is), else null. */
-    Explanation.Frame cached(double lambda) {
-      return lambda == 0 ? baseFrame : recent.get(lambda);
-    }
-  }
-
-  private static double meanAbsDifference(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += Math.abs(a[i] - b[i]);
-    }
-    return s / a.length;
   }
 }
