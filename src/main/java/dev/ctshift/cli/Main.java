@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
       "and a report that show what the model relies on.",
       ""
     },
-    subcommands = {ExplainCommand.class, InspectCommand.class, PhantomCommand.class, BenchmarkCommand.class,
+    subcommands = {ExplainCommand.class, InspectCommand.class, PhantomCommand.class, BenchmarkCommand.class, TrainCommand.class,
         SelfTestCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
