@@ -200,12 +200,17 @@ public final class TrainCommand implements Runnable {
     }
 
     /** Trains, saves the model and its training record, and prints the last epoch. */
-    void fitAndSave(CommandLine cl, NetworkTrainer<?> trainer, Object dataset, String what)
+    <D> void fitAndSave(CommandLine cl, NetworkTrainer<D> trainer, D dataset, String what)
         throws CtShiftException {
       PrintWriter err = cl.getErr();
       ProgressListener listener = common.quiet ? ProgressListener.NONE : new ConsoleProgress(err);
       long start = System.nanoTime();
-      List<ProgressListener.EpochReport> history = fit(trainer, dataset, listener);
+      List<ProgressListener.EpochReport> history;
+      try {
+        history = trainer.fit(dataset, listener);
+      } catch (IllegalArgumentException e) {
+        throw new CtShiftException("cannot train on this data: " + e.getMessage(), e);
+      }
       double seconds = (System.nanoTime() - start) / 1e9;
       trainer.save(out, manifestFields());
       writeRecord(history, seconds, what, trainer);
@@ -213,16 +218,6 @@ public final class TrainCommand implements Runnable {
       cl.getOut().printf(Locale.ROOT, "trained %s in %.0f s: epoch %d loss %.5f%s; model in %s%n",
           what, seconds, last.epoch(), last.trainLoss(), metricsText(last), out);
       cl.getOut().flush();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <D> List<ProgressListener.EpochReport> fit(NetworkTrainer<D> trainer, Object dataset,
-        ProgressListener listener) throws CtShiftException {
-      try {
-        return trainer.fit((D) dataset, listener);
-      } catch (IllegalArgumentException e) {
-        throw new CtShiftException("cannot train on this data: " + e.getMessage(), e);
-      }
     }
 
     private void writeRecord(List<ProgressListener.EpochReport> history, double seconds, String what,
