@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       ""
     },
     subcommands = {ExplainCommand.class, BatchCommand.class, InspectCommand.class, EvaluateCommand.class,
-        PhantomCommand.class, BenchmarkCommand.class, SelfTestCommand.class, CommandLine.HelpCommand.class},
+        PhantomCommand.class, TrainCommand.class, BenchmarkCommand.class, SelfTestCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       " 0:success",

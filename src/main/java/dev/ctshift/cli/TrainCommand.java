@@ -1,0 +1,476 @@
+package dev.ctshift.cli;
+
+import ai.djl.Device;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.ctshift.CtShiftException;
+import dev.ctshift.engine.TorchRuntime;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.train.AutoencoderTrainer;
+import dev.ctshift.train.ClassifierTrainer;
+import dev.ctshift.train.ConsoleProgress;
+import dev.ctshift.train.DemoEvaluation;
+import dev.ctshift.train.NetworkTrainer;
+import dev.ctshift.train.ProgressListener;
+import dev.ctshift.train.SegmenterTrainer;
+import dev.ctshift.train.TrainConfig;
+import dev.ctshift.train.data.FindingTable;
+import dev.ctshift.train.data.ModelSpaceLoader;
+import dev.ctshift.train.data.ModelSpaceScan;
+import dev.ctshift.train.data.ScanFiles;
+import dev.ctshift.train.data.TrainingSets;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code ctshift train autoencoder|classifier|segmenter}: loads NIfTI scans from folders, brings
+ * them into the model's input space as {@code ctshift explain} will, trains a DJL-native network and
+ * writes a model directory ({@code model.json}, weights, {@code training.json}).
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    header = "Train ctshift's own models (DJL) on folders of NIfTI scans.",
+    description = {
+      "",
+      "Scans are found recursively in the --data folders (*.nii, *.nii.gz; files named",
+      "*_labels.nii[.gz] are label maps, not scans). Each is reoriented, resampled,",
+      "windowed and padded/cropped exactly as 'ctshift explain' will do with the saved",
+      "model.json. The result loads in 'ctshift explain' like a TorchScript model.",
+      ""
+    },
+    subcommands = {TrainCommand.Autoencoder.class, TrainCommand.Classifier.class,
+        TrainCommand.Segmenter.class, TrainCommand.Evaluate.class, TrainCommand.ChangeShare.class})
+public final class TrainCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "name what to train: autoencoder, classifier or segmenter");
+  }
+
+  /** Options every kind of model shares: data, input geometry, optimisation, architecture. */
+  static final class Shared {
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+        description = "Folder of NIfTI scans, searched recursively (repeatable).")
+    List<Path> data;
+
+    @Option(names = "--out", required = true, paramLabel = "MODELDIR", description = "Model directory to write.")
+    Path out;
+
+    @Option(names = "--name", description = "Model name in model.json. Default: the --out folder name.")
+    String name;
+
+    @Option(names = "--orientation", defaultValue = "RAS", paramLabel = "CODES",
+        description = "Voxel axes of the model input. Default: ${DEFAULT-VALUE}.")
+    String orientation;
+
+    @Option(names = "--spacing-mm", arity = "3", paramLabel = "MM",
+        description = "Voxel size of the model input along i, j, k. Default: 6 6 6.")
+    double[] spacingMm = {6, 6, 6};
+
+    @Option(names = "--size", arity = "2", paramLabel = "N",
+        description = "In-plane size H W of the model input (padded/cropped). Default: 64 64.")
+    int[] size = {64, 64};
+
+    @Option(names = "--hu-window", arity = "2", paramLabel = "HU",
+        description = "HU window mapped onto 0..1 (clipped). Default: -1000 1000.")
+    double[] huWindow = {-1000, 1000};
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Samples per step. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+    double learningRate;
+
+    @Option(names = "--seed", defaultValue = "0",
+        description = "Seeds weights, split and shuffles: a run repeats exactly. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--val-fraction", defaultValue = "0.2",
+        description = "Share of the samples held out for validation each epoch. Default: ${DEFAULT-VALUE}.")
+    double valFraction;
+
+    @Option(names = "--checkpoints", paramLabel = "DIR", description = "Write a checkpoint here after every epoch.")
+    Path checkpoints;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoints, if there is one.")
+    boolean resume;
+
+    @Option(names = "--base-channels", paramLabel = "N", description = "Channels of the first level.")
+    Integer baseChannels;
+
+    @Option(names = "--levels", paramLabel = "N", description = "Resolution levels of the network.")
+    Integer levels;
+
+    @Option(names = "--threads", paramLabel = "N",
+        description = "Scans read and preprocessed in parallel. Default: the number of processors.")
+    Integer threads;
+
+    /** Set by the command that mixes these options in (picocli mixins do not nest their specs). */
+    CommonOptions common;
+
+    ModelManifest.Input input() {
+      return new ModelManifest.Input(orientation, spacingMm.clone(), size.clone(), huWindow.clone(),
+          new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1);
+    }
+
+    /** The manifest entries the command sets: name and the input geometry. */
+    JsonObject manifestFields() {
+      JsonObject f = new JsonObject();
+      f.addProperty("name", name != null ? name : out.toAbsolutePath().normalize().getFileName().toString());
+      JsonObject in = new JsonObject();
+      in.addProperty("orientation", orientation);
+      in.add("spacing_mm", numbers(spacingMm));
+      in.add("size", numbers(size[0], size[1]));
+      in.add("hu_window", numbers(huWindow));
+      in.add("range", numbers(0, 1));
+      f.add("input", in);
+      return f;
+    }
+
+    JsonObject architectureArgs() {
+      JsonObject a = new JsonObject();
+      if (baseChannels != null) {
+        a.addProperty("base_channels", baseChannels);
+      }
+      if (levels != null) {
+        a.addProperty("levels", levels);
+      }
+      return a;
+    }
+
+    TrainConfig config(CommandLine cl) throws CtShiftException {
+      Device device = TorchRuntime.parseDevice(common.device);
+      try {
+        return TrainConfig.builder().epochs(epochs).batchSize(batchSize).learningRate(learningRate).seed(seed)
+            .validationFraction(valFraction).checkpointDir(checkpoints).resume(resume).device(device).build();
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(cl, e.getMessage()
+            + (resume && checkpoints == null ? " (give --checkpoints DIR with --resume)" : ""));
+      }
+    }
+
+    /** Finds and loads the scans, with the label codes' maps if not null. */
+    List<ModelSpaceScan> load(CommandLine cl, int[] labelCodes) throws CtShiftException {
+      validateGeometry(cl);
+      List<Path> files = ScanFiles.find(data);
+      common.progress().accept("found " + files.size() + " scans in " + data);
+      int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+      if (n < 1) {
+        throw new ParameterException(cl, "--threads must be >= 1, got " + n);
+      }
+      return new ModelSpaceLoader(input(), n).load(files, labelCodes, common.progress());
+    }
+
+    private void validateGeometry(CommandLine cl) {
+      try {
+        dev.ctshift.volume.Orientation.validate(orientation);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(cl, "--orientation: " + e.getMessage());
+      }
+      for (double s : spacingMm) {
+        if (!(s > 0) || Double.isInfinite(s)) {
+          throw new ParameterException(cl, "--spacing-mm needs three positive numbers");
+        }
+      }
+      if (size[0] < 1 || size[1] < 1) {
+        throw new ParameterException(cl, "--size needs two positive integers");
+      }
+      if (!(huWindow[1] > huWindow[0])) {
+        throw new ParameterException(cl, "--hu-window must be LOW HIGH with LOW < HIGH");
+      }
+    }
+
+    /** Trains, saves the model and its training record, and prints the last epoch. */
+    <D> void fitAndSave(CommandLine cl, NetworkTrainer<D> trainer, D dataset, String what)
+        throws CtShiftException {
+      PrintWriter err = cl.getErr();
+      ProgressListener listener = common.quiet ? ProgressListener.NONE : new ConsoleProgress(err);
+      long start = System.nanoTime();
+      List<ProgressListener.EpochReport> history;
+      try {
+        history = trainer.fit(dataset, listener);
+      } catch (IllegalArgumentException e) {
+        throw new CtShiftException("cannot train on this data: " + e.getMessage(), e);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      trainer.save(out, manifestFields());
+      writeRecord(history, seconds, what, trainer);
+      ProgressListener.EpochReport last = history.get(history.size() - 1);
+      cl.getOut().printf(Locale.ROOT, "trained %s in %.0f s: epoch %d loss %.5f%s; model in %s%n",
+          what, seconds, last.epoch(), last.trainLoss(), metricsText(last), out);
+      cl.getOut().flush();
+    }
+
+    private void writeRecord(List<ProgressListener.EpochReport> history, double seconds, String what,
+        NetworkTrainer<?> trainer) throws CtShiftException {
+      JsonObject r = new JsonObject();
+      r.addProperty("trained", what);
+      r.addProperty("version", VersionProvider.version());
+      r.addProperty("seconds", Math.round(seconds * 10) / 10.0);
+      JsonArray dirs = new JsonArray();
+      data.forEach(d -> dirs.add(d.toString()));
+      r.add("data", dirs);
+      JsonObject c = new JsonObject();
+      TrainConfig config = trainer.config();
+      c.addProperty("epochs", config.epochs());
+      c.addProperty("batch_size", config.batchSize());
+      c.addProperty("learning_rate", config.learningRate());
+      c.addProperty("seed", config.seed());
+      c.addProperty("validation_fraction", config.validationFraction());
+      c.addProperty("device", config.device().toString());
+      r.add("config", c);
+      r.add("history", new GsonBuilder().serializeSpecialFloatingPointValues().create().toJsonTree(history));
+      Path file = out.resolve("training.json");
+      try {
+        Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .create().toJson(r) + "\n", StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new CtShiftException(file + ": cannot write: " + e.getMessage(), e);
+      }
+    }
+
+    private static String metricsText(ProgressListener.EpochReport r) {
+      StringBuilder s = new StringBuilder();
+      r.metrics().forEach((k, v) -> s.append(String.format(Locale.ROOT, ", %s %.4f", k, v)));
+      return s.toString();
+    }
+  }
+
+  @Command(name = "autoencoder", mixinStandardHelpOptions = true, sortOptions = false,
+      header = "Train a 2D slice autoencoder (slice-ae) on every axial slice of the scans.")
+  static final class Autoencoder implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Shared shared;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--latent-channels", paramLabel = "N", description = "Channels of the latent map.")
+    Integer latentChannels;
+
+    @Option(names = "--l1-weight", defaultValue = "0",
+        description = "Weight of the L1 term added to the MSE loss. Default: ${DEFAULT-VALUE}.")
+    double l1Weight;
+
+    @Override
+    public Integer call() throws CtShiftException {
+      shared.common = common;
+      TrainConfig config = shared.config(spec.commandLine());
+      JsonObject args = shared.architectureArgs();
+      if (latentChannels != null) {
+        args.addProperty("latent_channels", latentChannels);
+      }
+      var slices = TrainingSets.slices(shared.load(spec.commandLine(), null));
+      shared.common.progress().accept(slices.size() + " slices of " + slices.height() + "x" + slices.width());
+      try (AutoencoderTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
+          () -> new AutoencoderTrainer(config, args, l1Weight))) {
+        shared.fitAndSave(spec.commandLine(), trainer, slices, "autoencoder");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "classifier", mixinStandardHelpOptions = true, sortOptions = false,
+      header = "Train a multi-label 3D classifier (classifier3d) from a labels table.")
+  static final class Classifier implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Shared shared;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--labels", required = true, paramLabel = "CSV",
+        description = "Table with an id column (the scan file name without .nii[.gz]) and one column per target"
+            + " (t, has_t or t_count; > 0 is positive), e.g. labels.csv of 'ctshift phantom'.")
+    Path labels;
+
+    @Option(names = "--targets", split = ",", paramLabel = "NAME",
+        description = "Outputs, in order. Default: effusion,cardiomegaly,nodule.")
+    List<String> targets = new ArrayList<>(FindingTable.PHANTOM_FINDINGS);
+
+    @Option(names = "--depth", paramLabel = "SLICES",
+        description = "Slices per training volume after preprocessing (others are cropped/padded about the"
+            + " middle). Default: the most common depth.")
+    Integer depth;
+
+    @Override
+    public Integer call() throws CtShiftException {
+      shared.common = common;
+      TrainConfig config = shared.config(spec.commandLine());
+      JsonObject args = shared.architectureArgs();
+      args.addProperty("outputs", targets.size());
+      FindingTable table = FindingTable.read(labels, targets);
+      List<ModelSpaceScan> scans = shared.load(spec.commandLine(), null);
+      int d = TrainCommand.depth(spec.commandLine(), depth, scans, shared);
+      var data = TrainingSets.labelled(scans, d, 0f, table);
+      try (ClassifierTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
+          () -> new ClassifierTrainer(config, args))) {
+        shared.fitAndSave(spec.commandLine(), trainer, data, "classifier " + targets);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "segmenter", mixinStandardHelpOptions = true, sortOptions = false,
+      header = "Train a 3D segmenter (segmenter3d) from <id>_labels.nii.gz label maps.")
+  static final class Segmenter implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Shared shared;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--class", paramLabel = "NAME=CODE",
+        description = "A class to segment and its value in the label maps (repeatable; all other values are"
+            + " background). Default: lung=1 (aerated lung of the phantoms; effusion, 2, is not lung).")
+    java.util.LinkedHashMap<String, Integer> classes;
+
+    @Option(names = "--depth", paramLabel = "SLICES",
+        description = "Slices per training volume after preprocessing (others are cropped/padded about the"
+            + " middle). Default: the most common depth.")
+    Integer depth;
+
+    @Override
+    public Integer call() throws CtShiftException {
+      shared.common = common;
+      TrainConfig config = shared.config(spec.commandLine());
+      java.util.Map<String, Integer> wanted = classes != null ? classes : java.util.Map.of("lung", 1);
+      List<String> names = new ArrayList<>(List.of("background"));
+      names.addAll(wanted.keySet());
+      int[] codes = wanted.values().stream().mapToInt(Integer::intValue).toArray();
+      JsonObject args = shared.architectureArgs();
+      args.addProperty("classes", names.size());
+      List<ModelSpaceScan> scans = shared.load(spec.commandLine(), codes);
+      int d = TrainCommand.depth(spec.commandLine(), depth, scans, shared);
+      var data = TrainingSets.segmented(scans, d, 0f, names);
+      try (SegmenterTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
+          () -> new SegmenterTrainer(config, args))) {
+        shared.fitAndSave(spec.commandLine(), trainer, data, "segmenter " + names.subList(1, names.size()));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate", hidden = true, mixinStandardHelpOptions = true,
+      header = "Held-out figures of an autoencoder, classifier and segmenter (used by scripts/make_demo_models).")
+  static final class Evaluate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--autoencoder", required = true, paramLabel = "DIR") Path autoencoder;
+    @Option(names = "--classifier", required = true, paramLabel = "DIR") Path classifier;
+    @Option(names = "--segmenter", required = true, paramLabel = "DIR") Path segmenter;
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Held-out phantoms.") Path data;
+    @Option(names = "--labels", required = true, paramLabel = "CSV") Path labels;
+    @Option(names = "--real", paramLabel = "DIR", description = "Real CT scans for the autoencoder PSNR.") Path real;
+    @Option(names = "--samples", split = ",", paramLabel = "FILE",
+        description = "Scans whose scores are written to --expected-out.") List<Path> samples = new ArrayList<>();
+    @Option(names = "--expected-out", paramLabel = "JSON") Path expectedOut;
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures here.") Path json;
+
+    @Override
+    public Integer call() throws CtShiftException {
+      TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
+      DemoEvaluation evaluation = new DemoEvaluation(autoencoder, classifier, segmenter, runtime.device());
+      try (evaluation) {
+        JsonObject figures = evaluation.heldOut(ScanFiles.find(List.of(data)), labels, common.progress());
+        if (real != null && Files.isDirectory(real)) {
+          figures.add("real_ct", evaluation.autoencoderOn(ScanFiles.find(List.of(real)), common.progress()));
+        } else {
+          figures.addProperty("real_ct", "skipped: " + real + " is absent");
+        }
+        String text = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+            .toJson(figures);
+        spec.commandLine().getOut().println(text);
+        write(json, text);
+        if (expectedOut != null) {
+          write(expectedOut, new GsonBuilder().setPrettyPrinting().create().toJson(evaluation.sampleScores(samples)));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "change-share", hidden = true, mixinStandardHelpOptions = true,
+      header = "Share of a difference volume's absolute change inside a dilated label (explain check).")
+  static final class ChangeShare implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Option(names = "--difference", required = true, paramLabel = "NIFTI") Path difference;
+    @Option(names = "--labels", required = true, paramLabel = "NIFTI") Path labels;
+    @Option(names = "--label", defaultValue = "2", paramLabel = "CODE") int label;
+    @Option(names = "--dilate", defaultValue = "1", paramLabel = "VOXELS") int dilate;
+
+    @Override
+    public Integer call() throws CtShiftException {
+      DemoEvaluation.ChangeShare s = DemoEvaluation.changeShare(difference, labels, label, dilate);
+      spec.commandLine().getOut().printf(Locale.ROOT,
+          "change inside label %d dilated by %d voxels: %.3f of the absolute change, in %.3f of the voxels%n",
+          label, dilate, s.share(), s.volumeShare());
+      return 0;
+    }
+  }
+
+  private static void write(Path file, String text) throws CtShiftException {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.writeString(file, text + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CtShiftException(file + ": cannot write: " + e.getMessage(), e);
+    }
+  }
+
+  /** A trainer, with invalid architecture arguments reported as a usage error. */
+  static <T> T newTrainer(CommandLine cl, java.util.function.Supplier<T> make) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+  }
+
+  static int depth(CommandLine cl, Integer requested, List<ModelSpaceScan> scans, Shared shared) {
+    int d = requested != null ? requested : TrainingSets.commonDepth(scans);
+    if (d < 1) {
+      throw new ParameterException(cl, "--depth must be >= 1, got " + d);
+    }
+    long changed = TrainingSets.adjusted(scans, d);
+    if (changed > 0) {
+      shared.common.notices().accept("ctshift: " + changed + " of " + scans.size()
+          + " scans cropped or padded to " + d + " slices");
+    }
+    shared.common.progress().accept(scans.size() + " volumes of " + d + "x" + scans.get(0).height() + "x"
+        + scans.get(0).width());
+    return d;
+  }
+
+  static JsonArray numbers(double... values) {
+    JsonArray a = new JsonArray();
+    for (double v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+
+  static JsonArray numbers(int... values) {
+    JsonArray a = new JsonArray();
+    for (int v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+}

@@ -1,0 +1,369 @@
+package dev.ctshift.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.ctshift.CtShiftException;
+import dev.ctshift.io.VolumeReadException;
+import dev.ctshift.io.nifti.NiftiReader;
+import dev.ctshift.model.ModelLoadException;
+import dev.ctshift.model.Models;
+import dev.ctshift.model.SliceAutoencoder;
+import dev.ctshift.model.VolumeModel;
+import dev.ctshift.shift.Objective;
+import dev.ctshift.train.data.FindingTable;
+import dev.ctshift.train.data.ModelSpaceLoader;
+import dev.ctshift.train.data.ModelSpaceScan;
+import dev.ctshift.train.data.ScanFiles;
+import dev.ctshift.volume.Volume;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Figures of a trained autoencoder, classifier and segmenter on held-out scans, as
+ * {@code scripts/make_demo_models} reports them: autoencoder PSNR/SSIM (model space, data range 1),
+ * classifier ROC AUC per output, segmenter Dice of its score class, and the reconstruction gap
+ * (classifier probability on the scan minus that on its autoencoder reconstruction). Scans are
+ * preprocessed with the classifier's manifest, every slice kept, exactly as {@code ctshift explain}
+ * does. Owns the three loaded models; not thread-safe.
+ */
+public final class DemoEvaluation implements AutoCloseable {
+  private static final int DECODE_BATCH = 16;
+
+  private final SliceAutoencoder autoencoder;
+  private final VolumeModel classifier;
+  private final VolumeModel segmenter;
+  private final ModelSpaceLoader loader;
+  private final List<Objective> findings = new ArrayList<>();
+  private final Objective segmentClass;
+  private final Device device;
+
+  /**
+   * Loads the three model directories.
+   *
+   * @throws ModelLoadException if a model does not load or is of the wrong kind
+   */
+  public DemoEvaluation(Path autoencoderDir, Path classifierDir, Path segmenterDir, Device device)
+      throws ModelLoadException {
+    this.device = device;
+    this.autoencoder = Models.loadAutoencoder(autoencoderDir, device);
+    VolumeModel c = null;
+    try {
+      c = Models.loadVolumeModel(classifierDir, device);
+      this.segmenter = Models.loadVolumeModel(segmenterDir, device);
+    } catch (ModelLoadException e) {
+      autoencoder.close();
+      if (c != null) {
+        c.close();
+      }
+      throw e;
+    }
+    this.classifier = c;
+    for (String name : classifier.manifest().outputs()) {
+      findings.add(Objective.of(classifier.manifest(), name));
+    }
+    this.segmentClass = Objective.of(segmenter.manifest(), null);
+    this.loader = new ModelSpaceLoader(classifier.manifest().input(), Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * Figures on held-out scans with a labels table (targets: the classifier's outputs) and label maps
+   * (the segmenter's score class is label code 1, aerated lung).
+   *
+   * @throws CtShiftException if a scan, label map or the table cannot be read
+   */
+  public JsonObject heldOut(List<Path> scans, Path labelsCsv, Consumer<String> progress) throws CtShiftException {
+    FindingTable table = FindingTable.read(labelsCsv, classifier.manifest().outputs());
+    List<ModelSpaceScan> loaded = loader.load(scans, new int[] {1}, progress);
+    int k = findings.size();
+    int n = loaded.size();
+    double[][] onScan = new double[k][n];
+    double[][] onRecon = new double[k][n];
+    boolean[][] positive = new boolean[k][n];
+    double psnr = 0;
+    double ssim = 0;
+    double dice = 0;
+    long both = 0;
+    long predicted = 0;
+    long reference = 0;
+    for (int s = 0; s < n; s++) {
+      ModelSpaceScan scan = loaded.get(s);
+      float[] truth = table.targets(scan.id());
+      if (truth == null) {
+        throw new CtShiftException(scan.source() + ": id '" + scan.id() + "' has no row in " + labelsCsv);
+      }
+      float[] recon = reconstruct(scan);
+      psnr += Metrics.psnr(scan.values(), recon, 1);
+      ssim += meanSliceSsim(scan, recon);
+      double[] p = classify(scan, scan.values());
+      double[] q = classify(scan, recon);
+      for (int f = 0; f < k; f++) {
+        onScan[f][s] = p[f];
+        onRecon[f][s] = q[f];
+        positive[f][s] = truth[f] == 1;
+      }
+      int[] classes = segment(scan);
+      int[] lung = new int[classes.length];
+      for (int v = 0; v < lung.length; v++) {
+        lung[v] = scan.classes()[v] == 1 ? 1 : 0;
+        boolean pr = classes[v] == segmentClass.index();
+        predicted += pr ? 1 : 0;
+        reference += lung[v];
+        both += pr && lung[v] == 1 ? 1 : 0;
+        classes[v] = pr ? 1 : 0;
+      }
+      dice += Metrics.dice(lung, classes, 1);
+      if ((s + 1) % 25 == 0) {
+        progress.accept("evaluated " + (s + 1) + "/" + n + " held-out scans");
+      }
+    }
+    JsonObject r = new JsonObject();
+    r.addProperty("held_out_scans", n);
+    JsonObject ae = new JsonObject();
+    ae.addProperty("psnr_db", round(psnr / n));
+    ae.addProperty("ssim", round(ssim / n));
+    r.add("autoencoder", ae);
+    JsonObject auc = new JsonObject();
+    JsonObject aucRecon = new JsonObject();
+    JsonObject positives = new JsonObject();
+    JsonObject gap = new JsonObject();
+    JsonObject gapSigned = new JsonObject();
+    double gapAll = 0;
+    for (int f = 0; f < k; f++) {
+      String name = findings.get(f).name();
+      auc.addProperty(name, round(Metrics.rocAuc(onScan[f], positive[f])));
+      aucRecon.addProperty(name, round(Metrics.rocAuc(onRecon[f], positive[f])));
+      int pos = 0;
+      double absGap = 0;
+      double signed = 0;
+      for (int s = 0; s < n; s++) {
+        pos += positive[f][s] ? 1 : 0;
+        absGap += Math.abs(onScan[f][s] - onRecon[f][s]);
+        signed += onScan[f][s] - onRecon[f][s];
+      }
+      positives.addProperty(name, pos);
+      gap.addProperty(name, round(absGap / n));
+      gapSigned.addProperty(name, round(signed / n));
+      gapAll += absGap / n / k;
+    }
+    JsonObject c = new JsonObject();
+    c.add("roc_auc", auc);
+    c.add("roc_auc_on_reconstructions", aucRecon);
+    c.add("positives", positives);
+    r.add("classifier", c);
+    JsonObject g = new JsonObject();
+    g.add("mean_abs", gap);
+    g.addProperty("mean_abs_all", round(gapAll));
+    g.add("mean_signed", gapSigned);
+    r.add("reconstruction_gap", g);
+    JsonObject seg = new JsonObject();
+    seg.addProperty("class", segmentClass.name());
+    seg.addProperty("dice_mean_per_scan", round(dice / n));
+    seg.addProperty("dice_pooled", round(Metrics.dice(both, predicted, reference)));
+    r.add("segmenter", seg);
+    return r;
+  }
+
+  /**
+   * Autoencoder PSNR and SSIM per scan (e.g. real CT, preprocessed like the phantoms).
+   *
+   * @throws VolumeReadException if a scan cannot be read
+   */
+  public JsonObject autoencoderOn(List<Path> scans, Consumer<String> progress) throws VolumeReadException {
+    JsonArray each = new JsonArray();
+    double sum = 0;
+    for (ModelSpaceScan scan : loader.load(scans, null, progress)) {
+      float[] recon = reconstruct(scan);
+      JsonObject o = new JsonObject();
+      o.addProperty("scan", scan.source().toString());
+      o.addProperty("model_space", scan.depth() + "x" + scan.height() + "x" + scan.width());
+      double psnr = Metrics.psnr(scan.values(), recon, 1);
+      o.addProperty("psnr_db", round(psnr));
+      o.addProperty("ssim", round(meanSliceSsim(scan, recon)));
+      each.add(o);
+      sum += psnr;
+    }
+    JsonObject r = new JsonObject();
+    r.addProperty("psnr_db_mean", round(sum / scans.size()));
+    r.add("scans", each);
+    return r;
+  }
+
+  /**
+   * Scores of each sample scan, keyed by its id: classifier probabilities per output on the scan and
+   * on its reconstruction, the segmenter's score (soft voxel fraction of its class) and the
+   * autoencoder's PSNR. Values unrounded, for regression tests.
+   *
+   * @throws VolumeReadException if a scan cannot be read
+   */
+  public JsonObject sampleScores(List<Path> samples) throws VolumeReadException {
+    JsonObject all = new JsonObject();
+    for (Path file : samples) {
+      ModelSpaceScan scan = loader.load(file, null);
+      float[] recon = reconstruct(scan);
+      JsonObject o = new JsonObject();
+      o.addProperty("model_space", scan.depth() + "x" + scan.height() + "x" + scan.width());
+      JsonObject p = new JsonObject();
+      JsonObject q = new JsonObject();
+      double[] onScan = classify(scan, scan.values());
+      double[] onRecon = classify(scan, recon);
+      for (int f = 0; f < findings.size(); f++) {
+        p.addProperty(findings.get(f).name(), onScan[f]);
+        q.addProperty(findings.get(f).name(), onRecon[f]);
+      }
+      o.add("classifier", p);
+      o.add("classifier_on_reconstruction", q);
+      o.addProperty("segmenter_" + segmentClass.name() + "_fraction", segmenterScore(scan));
+      o.addProperty("autoencoder_psnr_db", Metrics.psnr(scan.values(), recon, 1));
+      all.add(scan.id(), o);
+    }
+    JsonObject r = new JsonObject();
+    r.addProperty("note", "written by scripts/make_demo_models; checked by DemoModelsTest within 1e-4");
+    r.add("samples", all);
+    return r;
+  }
+
+  /** The autoencoder's reconstruction of every slice (C order, like {@code scan.values()}). */
+  public float[] reconstruct(ModelSpaceScan scan) {
+    int plane = scan.height() * scan.width();
+    float[] out = new float[scan.values().length];
+    try (NDManager m = NDManager.newBaseManager(device)) {
+      for (int from = 0; from < scan.depth(); from += DECODE_BATCH) {
+        int count = Math.min(DECODE_BATCH, scan.depth() - from);
+        try (NDManager batch = m.newSubManager()) {
+          float[] slices = java.util.Arrays.copyOfRange(scan.values(), from * plane, (from + count) * plane);
+          NDArray x = batch.create(slices, new Shape(count, 1, scan.height(), scan.width()));
+          float[] y = autoencoder.decode(autoencoder.encode(x), false).toFloatArray();
+          System.arraycopy(y, 0, out, from * plane, y.length);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Classifier probabilities (per output) of {@code values} on the grid of {@code scan}. */
+  public double[] classify(ModelSpaceScan scan, float[] values) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
+      NDArray out = classifier.forward(volume(m, scan, values), false);
+      double[] p = new double[findings.size()];
+      for (int f = 0; f < p.length; f++) {
+        p[f] = findings.get(f).score(findings.get(f).link(out).getFloat());
+      }
+      return p;
+    }
+  }
+
+  private int[] segment(ModelSpaceScan scan) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
+      long[] c = segmenter.forward(volume(m, scan, scan.values()), false).argMax(1).toLongArray();
+      int[] classes = new int[c.length];
+      for (int v = 0; v < c.length; v++) {
+        classes[v] = (int) c[v];
+      }
+      return classes;
+    }
+  }
+
+  private double segmenterScore(ModelSpaceScan scan) {
+    try (NDManager m = NDManager.newBaseManager(device)) {
+      NDArray out = segmenter.forward(volume(m, scan, scan.values()), false);
+      return segmentClass.score(segmentClass.link(out).getFloat());
+    }
+  }
+
+  private static NDArray volume(NDManager m, ModelSpaceScan scan, float[] values) {
+    return m.create(values, new Shape(1, 1, scan.depth(), scan.height(), scan.width()));
+  }
+
+  private static double meanSliceSsim(ModelSpaceScan scan, float[] recon) {
+    int plane = scan.height() * scan.width();
+    double sum = 0;
+    for (int d = 0; d < scan.depth(); d++) {
+      sum += Metrics.ssim(java.util.Arrays.copyOfRange(scan.values(), d * plane, (d + 1) * plane),
+          java.util.Arrays.copyOfRange(recon, d * plane, (d + 1) * plane), scan.height(), scan.width());
+    }
+    return sum / scan.depth();
+  }
+
+  /**
+   * Where an explanation changed the scan.
+   *
+   * @param share sum of |difference| inside the region over the sum everywhere
+   * @param volumeShare the region's share of all voxels
+   */
+  public record ChangeShare(double share, double volumeShare) {}
+
+  /**
+   * The share of the absolute change of a difference volume (e.g. {@code difference.nii.gz} of
+   * {@code ctshift explain}) that lies inside label {@code code} of a label map on the same grid,
+   * dilated by {@code dilate} voxels (26-neighbourhood per step).
+   *
+   * @throws VolumeReadException if a file cannot be read or the grids differ
+   */
+  public static ChangeShare changeShare(Path difference, Path labels, int code, int dilate)
+      throws VolumeReadException {
+    Volume diff = NiftiReader.readVolume(difference);
+    Volume map = NiftiReader.readVolume(labels);
+    if (!diff.sameGeometry(map, 1e-3)) {
+      throw new VolumeReadException(labels + ": grid " + map + " differs from the difference volume's " + diff);
+    }
+    boolean[] region = new boolean[map.voxelCount()];
+    for (int v = 0; v < region.length; v++) {
+      region[v] = Math.round(map.data()[v]) == code;
+    }
+    for (int step = 0; step < dilate; step++) {
+      region = dilate(region, map.nx(), map.ny(), map.nz());
+    }
+    double inside = 0;
+    double total = 0;
+    int count = 0;
+    for (int v = 0; v < region.length; v++) {
+      double a = Math.abs(diff.data()[v]);
+      total += a;
+      if (region[v]) {
+        inside += a;
+        count++;
+      }
+    }
+    return new ChangeShare(total == 0 ? Double.NaN : inside / total, count / (double) region.length);
+  }
+
+  private static boolean[] dilate(boolean[] in, int nx, int ny, int nz) {
+    boolean[] out = new boolean[in.length];
+    for (int k = 0; k < nz; k++) {
+      for (int j = 0; j < ny; j++) {
+        for (int i = 0; i < nx; i++) {
+          if (!in[i + nx * (j + ny * k)]) {
+            continue;
+          }
+          for (int dk = Math.max(0, k - 1); dk <= Math.min(nz - 1, k + 1); dk++) {
+            for (int dj = Math.max(0, j - 1); dj <= Math.min(ny - 1, j + 1); dj++) {
+              for (int di = Math.max(0, i - 1); di <= Math.min(nx - 1, i + 1); di++) {
+                out[di + nx * (dj + ny * dk)] = true;
+              }
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static double round(double v) {
+    return Double.isFinite(v) ? Double.parseDouble(String.format(Locale.ROOT, "%.4f", v)) : v;
+  }
+
+  @Override
+  public void close() {
+    autoencoder.close();
+    classifier.close();
+    segmenter.close();
+  }
+}

@@ -1,0 +1,199 @@
+package dev.ctshift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ctshift.io.nifti.NiftiDatatype;
+import dev.ctshift.io.nifti.NiftiWriter;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.Models;
+import dev.ctshift.model.SliceAutoencoder;
+import dev.ctshift.model.VolumeModel;
+import dev.ctshift.phantom.Phantom;
+import dev.ctshift.phantom.PhantomAttributes;
+import dev.ctshift.phantom.PhantomConfig;
+import dev.ctshift.phantom.PhantomGenerator;
+import dev.ctshift.train.AutoencoderTrainer;
+import dev.ctshift.train.ClassifierTrainer;
+import dev.ctshift.train.NetworkTrainer;
+import dev.ctshift.train.ProgressListener;
+import dev.ctshift.train.SegmenterTrainer;
+import dev.ctshift.train.TrainConfig;
+import dev.ctshift.train.data.FindingTable;
+import dev.ctshift.train.data.ModelSpaceLoader;
+import dev.ctshift.train.data.ModelSpaceScan;
+import dev.ctshift.train.data.ScanFiles;
+import dev.ctshift.train.data.TrainingSets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Tiny end-to-end runs of {@code ctshift train}: two 32 x 32 x 8 phantoms at 10 mm become 16 x 16 x 4
+ * model-space volumes at 20 mm. The model each run writes must load through {@link Models} and
+ * compute exactly what the same training, done here through the library, computes.
+ */
+class TrainCommandTest {
+  @TempDir static Path data;
+  @TempDir Path tmp;
+
+  private static final String[] GEOMETRY = {"--size", "16", "16", "--spacing-mm", "20", "20", "20",
+      "--hu-window", "-1000", "800", "--epochs", "1", "--batch-size", "2", "--lr", "0.01", "--seed", "5",
+      "--val-fraction", "0.5", "--base-channels", "2", "--levels", "2", "--threads", "1", "-q"};
+
+  @BeforeAll
+  static void phantoms() throws Exception {
+    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(32, 8, 10, 10, 5, 0.5, 0.5, 0.5, 0.5, 2));
+    List<String> csv = new ArrayList<>(List.of(PhantomAttributes.csvHeader()));
+    for (int s = 0; s < 2; s++) {
+      Phantom p = gen.generate("t" + s, 100 + s);
+      NiftiWriter.write(data.resolve("t" + s + ".nii.gz"), p.ct(),
+          NiftiWriter.Options.defaults().withDatatype(NiftiDatatype.INT16));
+      NiftiWriter.write(data.resolve("t" + s + "_labels.nii.gz"), p.labels(),
+          NiftiWriter.Options.defaults().withDatatype(NiftiDatatype.UINT8));
+      csv.add(p.attributes().csvRow());
+    }
+    Files.write(data.resolve("labels.csv"), csv, StandardCharsets.UTF_8);
+  }
+
+  private static int run(StringWriter out, StringWriter err, List<String> args) {
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args.toArray(new String[0]));
+  }
+
+  private List<String> args(String kind, Path out, String... extra) {
+    List<String> a = new ArrayList<>(List.of("train", kind, "--data", data.toString(), "--out", out.toString()));
+    a.addAll(List.of(GEOMETRY));
+    a.addAll(List.of(extra));
+    return a;
+  }
+
+  private static TrainConfig config() {
+    return TrainConfig.builder().epochs(1).batchSize(2).learningRate(0.01).seed(5).validationFraction(0.5).build();
+  }
+
+  private static JsonObject architecture(String extra) {
+    return JsonParser.parseString("{\"base_channels\": 2, \"levels\": 2" + extra + "}").getAsJsonObject();
+  }
+
+  private static List<ModelSpaceScan> load(ModelManifest m, int[] codes) throws Exception {
+    return new ModelSpaceLoader(m.input(), 1).load(ScanFiles.find(List.of(data)), codes, s -> { });
+  }
+
+  private static float[] forward(NetworkTrainer<?> trainer, NDArray x) {
+    return trainer.network().block().forward(trainer.network().parameterStore(), new NDList(x), false)
+        .singletonOrThrow().toFloatArray();
+  }
+
+  private ModelManifest trainAndCheckManifest(String kind, Path out, String... extra) throws Exception {
+    StringWriter stdout = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, run(stdout, err, args(kind, out, extra)), err.toString());
+    assertTrue(stdout.toString().contains("model in " + out), stdout.toString());
+    ModelManifest m = ModelManifest.read(out);
+    assertEquals(ModelManifest.Format.DJL, m.format());
+    assertEquals("RAS", m.input().orientation());
+    assertArrayEquals(new double[] {20, 20, 20}, m.input().spacingMm());
+    assertArrayEquals(new int[] {16, 16}, m.input().size());
+    assertArrayEquals(new double[] {-1000, 800}, m.input().huWindow());
+    assertEquals(out.getFileName().toString(), m.name());
+    JsonObject record = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject();
+    assertEquals(1, record.getAsJsonArray("history").size());
+    return m;
+  }
+
+  @Test
+  void classifierModelLoadsAndMatchesTheSameTrainingThroughTheLibrary() throws Exception {
+    Path out = tmp.resolve("cls");
+    ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString());
+    assertEquals(ModelManifest.Kind.CLASSIFIER, m.kind());
+    assertEquals(FindingTable.PHANTOM_FINDINGS, m.outputs());
+    assertEquals(ModelManifest.Activation.SIGMOID, m.activation());
+    assertEquals(0.5, m.threshold());
+
+    List<ModelSpaceScan> scans = load(m, null);
+    FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
+    try (ClassifierTrainer t = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+        VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      t.fit(TrainingSets.labelled(scans, 4, 0f, table), ProgressListener.NONE);
+      for (ModelSpaceScan s : scans) {
+        NDArray x = nd.create(s.values(), new Shape(1, 1, 4, 16, 16));
+        assertArrayEquals(forward(t, x), loaded.forward(x, false).toFloatArray(), 0f, s.id());
+      }
+    }
+  }
+
+  @Test
+  void segmenterModelLoadsAndMatchesTheSameTrainingThroughTheLibrary() throws Exception {
+    Path out = tmp.resolve("seg");
+    ModelManifest m = trainAndCheckManifest("segmenter", out);
+    assertEquals(ModelManifest.Kind.SEGMENTER, m.kind());
+    assertEquals(List.of("background", "lung"), m.outputs());
+    assertEquals("lung", m.scoreClass());
+
+    List<ModelSpaceScan> scans = load(m, new int[] {1});
+    try (SegmenterTrainer t = new SegmenterTrainer(config(), architecture(", \"classes\": 2"));
+        VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      t.fit(TrainingSets.segmented(scans, 4, 0f, List.of("background", "lung")), ProgressListener.NONE);
+      NDArray x = nd.create(scans.get(1).values(), new Shape(1, 1, 4, 16, 16));
+      assertArrayEquals(forward(t, x), loaded.forward(x, false).toFloatArray(), 0f);
+    }
+  }
+
+  @Test
+  void autoencoderModelLoadsAndMatchesTheSameTrainingThroughTheLibrary() throws Exception {
+    Path out = tmp.resolve("ae");
+    ModelManifest m = trainAndCheckManifest("autoencoder", out, "--latent-channels", "3");
+    assertEquals(ModelManifest.Kind.AUTOENCODER, m.kind());
+    assertEquals(3, m.architectureArgs().get("latent_channels").getAsInt());
+
+    List<ModelSpaceScan> scans = load(m, null);
+    try (AutoencoderTrainer t = new AutoencoderTrainer(config(), architecture(", \"latent_channels\": 3"), 0);
+        SliceAutoencoder loaded = Models.loadAutoencoder(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      t.fit(TrainingSets.slices(scans), ProgressListener.NONE);
+      NDArray x = nd.create(scans.get(0).values(), new Shape(4, 1, 16, 16));
+      assertArrayEquals(forward(t, x), loaded.decode(loaded.encode(x), false).toFloatArray(), 0f);
+    }
+  }
+
+  @Test
+  void badCommandLinesAndTablesFailWithAClearMessage() throws Exception {
+    StringWriter err = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("x"), "--labels",
+        data.resolve("labels.csv").toString(), "--resume")));
+    assertTrue(err.toString().contains("--checkpoints"), err.toString());
+
+    Path csv = tmp.resolve("bad.csv");
+    Files.writeString(csv, "id,effusion\nt0,1\n");
+    err = new StringWriter();
+    assertEquals(1, run(new StringWriter(), err, args("classifier", tmp.resolve("y"), "--labels", csv.toString())));
+    assertTrue(err.toString().contains(csv + ": no column for target 'cardiomegaly'"), err.toString());
+    assertTrue(!Files.exists(tmp.resolve("y")), "no partial output");
+
+    err = new StringWriter();
+    assertEquals(3, run(new StringWriter(), err, List.of("train", "autoencoder", "--data",
+        tmp.resolve("absent").toString(), "--out", tmp.resolve("z").toString())));
+    assertTrue(err.toString().contains("absent: no such file or folder"), err.toString());
+  }
+}
