@@ -58,7 +58,7 @@ import picocli.CommandLine.Spec;
       "summary-shard-I-of-N.csv/.json; 'ctshift batch merge OUT...' joins them.",
       "",
       "Examples:",
-      "  ctshift batch scans/ -o out -a models/demo-ae -m models/demo-lung-segmenter",
+      "  ctshift batch scans/ -o out -a models/phantom-ae -m models/phantom-classifier -t effusion",
       "  ctshift batch cases.csv -o out -m my-classifier --allow-failures",
       "  ctshift batch scans/ -o out --shard 2/4 --device gpu",
       "  ctshift batch merge out"

@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
       "  ctshift explain scan.nii.gz -m my-classifier -t effusion --stop-at 0.2"
     })
 public final class ExplainCommand implements Callable<Integer> {
-  static final String DEFAULT_SCAN = "samples/totalseg-upper-abdomen.nii.gz";
+  static final String DEFAULT_SCAN = "samples/phantom-effusion.nii.gz";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
  * {@code batch} (a picocli mixin): models, target, λ search, memory bounds and what is written.
  */
 public final class ExplainOptions {
-  static final String DEFAULT_AE = "models/demo-ae";
-  static final String DEFAULT_MODEL = "models/demo-lung-segmenter";
+  static final String DEFAULT_AE = "models/phantom-ae";
+  static final String DEFAULT_MODEL = "models/phantom-classifier";
 
   @Spec(Spec.Target.MIXEE)
   picocli.CommandLine.Model.CommandSpec mixee;
