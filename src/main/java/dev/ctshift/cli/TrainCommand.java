@@ -129,7 +129,7 @@ public final class TrainCommand implements Runnable {
 
     ModelManifest.Input input() {
       return new ModelManifest.Input(orientation, spacingMm.clone(), size.clone(), huWindow.clone(),
-          new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1);
+          new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1, 1);
     }
 
     /** The manifest entries the command sets: name and the input geometry. */

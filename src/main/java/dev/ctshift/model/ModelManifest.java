@@ -34,7 +34,8 @@ import java.util.Map;
  *     "hu_window": [-1000, 1000],         // HU mapped linearly onto "range", clipped
  *     "range": [0, 1],
  *     "layout": "NCDHW",                  // or NCHWD (depth last)
- *     "depth_multiple": 1                 // pad slices to a multiple of this
+ *     "depth_multiple": 1,                // pad slices to a multiple of this
+ *     "min_depth": 1                      // and to at least this many (e.g. for pooling levels)
  *   },
  *   "outputs": ["effusion", "cardiomegaly", "nodule"],   // classifier outputs / segmenter classes
  *   "activation": "sigmoid",              // sigmoid | softmax | none
@@ -68,7 +69,8 @@ public final class ModelManifest {
       double[] huWindow,
       double[] range,
       Layout layout,
-      int depthMultiple) {}
+      int depthMultiple,
+      int minDepth) {}
 
   private final Path directory;
   private final String name;
@@ -121,7 +123,11 @@ public final class ModelManifest {
     if (depthMultiple < 1) {
       throw fail("input.depth_multiple must be >= 1, got " + depthMultiple);
     }
-    this.input = new Input(orientation, spacing, size, window, range, layout, depthMultiple);
+    int minDepth = in.has("min_depth") ? in.get("min_depth").getAsInt() : 1;
+    if (minDepth < 1) {
+      throw fail("input.min_depth must be >= 1, got " + minDepth);
+    }
+    this.input = new Input(orientation, spacing, size, window, range, layout, depthMultiple, minDepth);
     List<String> outs = new ArrayList<>();
     if (o.has("outputs")) {
       for (JsonElement e : o.getAsJsonArray("outputs")) {

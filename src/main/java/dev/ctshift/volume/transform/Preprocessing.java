@@ -33,7 +33,7 @@ public final class Preprocessing {
   /**
    * The manifest's pipeline: Orient, then Spacing (if {@code spacingMm} is given),
    * ScaleIntensityRange (huWindow onto range, clipped), ResizeWithPadOrCrop (if {@code size} [H, W]
-   * is given) and DivisiblePadDepth (if {@code depthMultiple > 1}). Padding uses {@code range[0]},
+   * is given) and DivisiblePadDepth (if {@code depthMultiple > 1} or {@code minDepth > 1}). Padding uses {@code range[0]},
    * the image of the window's low end, i.e. air for a CT window.
    */
   public static Preprocessing fromManifest(ModelManifest.Input input) {
@@ -49,8 +49,8 @@ public final class Preprocessing {
     if (input.size() != null) {
       steps.add(new ResizeWithPadOrCrop(input.size()[0], input.size()[1], air));
     }
-    if (input.depthMultiple() > 1) {
-      steps.add(new DivisiblePadDepth(input.depthMultiple(), air));
+    if (input.depthMultiple() > 1 || input.minDepth() > 1) {
+      steps.add(new DivisiblePadDepth(input.depthMultiple(), input.minDepth(), air));
     }
     return new Preprocessing(steps);
   }

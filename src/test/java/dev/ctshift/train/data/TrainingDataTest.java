@@ -106,7 +106,7 @@ class TrainingDataTest {
 
   private static ModelManifest.Input input(double spacing, int size) {
     return new ModelManifest.Input("RAS", new double[] {spacing, spacing, spacing}, new int[] {size, size},
-        new double[] {-1000, 1000}, new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1);
+        new double[] {-1000, 1000}, new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1, 1);
   }
 
   @Test

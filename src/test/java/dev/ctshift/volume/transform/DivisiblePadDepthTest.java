@@ -11,12 +11,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DivisiblePadDepthTest {
   private static final float PAD = 0.25f;
 
-  @ParameterizedTest(name = "{0} slices, multiple {1} -> {2}")
-  @CsvSource({"5, 4, 8", "8, 4, 8", "1, 16, 16", "7, 1, 7", "9, 2, 10"})
-  void padsSlicesAtTheEndAndCropsThemBack(int nz, int multiple, int expected) {
+  @ParameterizedTest(name = "{0} slices, multiple {1}, at least {2} -> {3}")
+  @CsvSource({"5, 4, 1, 8", "8, 4, 1, 8", "1, 16, 1, 16", "7, 1, 1, 7", "9, 2, 1, 10", "7, 1, 8, 8",
+      "5, 4, 9, 12", "20, 1, 8, 20"})
+  void padsSlicesAtTheEndAndCropsThemBack(int nz, int multiple, int minDepth, int expected) {
     double[][] a = Synthetic.affine("PIR", new double[] {1, 2, 3}, new double[] {4, 5, 6});
     Volume in = Synthetic.indexCoded(3, 2, nz, a);
-    DivisiblePadDepth step = new DivisiblePadDepth(multiple, PAD);
+    DivisiblePadDepth step = new DivisiblePadDepth(multiple, minDepth, PAD);
 
     Volume out = step.apply(in);
 

@@ -48,7 +48,7 @@ class PreprocessingTest {
   private static ModelManifest.Input input(String codes, double[] spacing, int[] size,
       double wLow, double wHigh, double rLow, double rHigh, int depthMultiple) {
     return new ModelManifest.Input(codes, spacing, size, new double[] {wLow, wHigh},
-        new double[] {rLow, rHigh}, ModelManifest.Layout.NCDHW, depthMultiple);
+        new double[] {rLow, rHigh}, ModelManifest.Layout.NCDHW, depthMultiple, 1);
   }
 
   @ParameterizedTest(name = "{0}")
