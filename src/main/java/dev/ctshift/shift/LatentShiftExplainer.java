@@ -2,6 +2,7 @@ package dev.ctshift.shift;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.shift.ShiftConfig.Composition;
@@ -88,7 +89,10 @@ public final class LatentShiftExplainer {
       double reconLink = residual ? otherLink : atBase.link();
       t = lap(seconds, "model gradient", t);
       NDArray gradient = space.latentGradient(latents, atBase.gradient(), config.chunkSlices());
-      double slope = gradient.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+      double slope;
+      try (NDScope temporaries = new NDScope()) {
+        slope = gradient.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+      }
       t = lap(seconds, "latent gradient", t);
 
       Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
@@ -213,8 +217,11 @@ public final class LatentShiftExplainer {
     Step step(double lambda, NDArray along, Consumer<String> progress) {
       direction = along;
       Scored f = make(lambda);
-      double change = f.volume().sub(base).abs().mean().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-          .getDouble() / Math.max(meanAbsInput, 1e-12);
+      double change;
+      try (NDScope temporaries = new NDScope()) {
+        change = f.volume().sub(base).abs().mean().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+            .getDouble() / Math.max(meanAbsInput, 1e-12);
+      }
       progress.accept(String.format("search: lambda %.4g, score %.4f, change %.2f%%", lambda, f.score(),
           100 * change));
       return new Step(lambda, objective.link(f.score()), f.score(), change);
@@ -236,13 +243,12 @@ public final class LatentShiftExplainer {
 
     private Scored make(double lambda) {
       NDArray volume;
-      try (NDManager scope = space.manager().newSubManager()) {
-        NDArray shifted = latents.add(direction.mul(lambda));
-        shifted.attach(scope);
-        NDArray decoded = space.decode(shifted, batch);
-        decoded.attach(scope);
-        volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded.duplicate();
-        volume.attach(space.manager());
+      // Results of NDArray operations join their first operand's manager: the scope closes the
+      // intermediate volumes of every step, which would otherwise stay until the explanation ends.
+      try (NDScope temporaries = new NDScope()) {
+        NDArray decoded = space.decode(latents.add(direction.mul(lambda)), batch);
+        volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded;
+        NDScope.unregister(volume);
       }
       Scored f = new Scored(objective.score(space.link(volume)), volume);
       recent.put(lambda, f);
