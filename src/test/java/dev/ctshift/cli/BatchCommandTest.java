@@ -1,5 +1,8 @@
 package dev.ctshift.cli;
 
+import dev.ctshift.testing.Cli;
+import dev.ctshift.testing.Cli.Run;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,8 +17,6 @@ import dev.ctshift.io.nifti.NiftiReader;
 import dev.ctshift.io.nifti.NiftiWriter;
 import dev.ctshift.testing.Fixtures;
 import dev.ctshift.volume.Volume;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -36,16 +37,8 @@ class BatchCommandTest {
   static final Path DICOM = Path.of("src", "test", "resources", "dicom");
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
   static Run run(List<String> args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+    return Cli.run(args.toArray(String[]::new));
   }
 
   static List<String> batchArgs(Path input, Path out, String... extra) {

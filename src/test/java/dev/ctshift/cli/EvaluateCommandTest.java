@@ -1,5 +1,6 @@
 package dev.ctshift.cli;
 
+import static dev.ctshift.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +14,6 @@ import dev.ctshift.phantom.PhantomConfig;
 import dev.ctshift.phantom.PhantomGenerator;
 import dev.ctshift.testing.Fixtures;
 import dev.ctshift.volume.Volume;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ctshift evaluate} end to end on tiny cohorts written by the test. */
+import dev.ctshift.testing.Cli.Run;
+
 class EvaluateCommandTest {
   static final double[][] RAS_1MM = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
   static final List<String> METHODS = List.of("residual/adaptive", "residual/reference", "reconstruction/adaptive",
@@ -37,18 +38,6 @@ class EvaluateCommandTest {
   static Path boxCohort;
   static Path phantomCohort;
   static Map<String, Phantom> phantoms = new LinkedHashMap<>();
-
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   static boolean inBox(int i, int j, int k) {
     return k >= 2 && k <= 3 && j >= 5 && j <= 8 && i >= 6 && i <= 9;

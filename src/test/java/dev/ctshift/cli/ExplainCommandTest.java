@@ -1,5 +1,6 @@
 package dev.ctshift.cli;
 
+import static dev.ctshift.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,8 +14,6 @@ import dev.ctshift.io.nifti.NiftiWriter;
 import dev.ctshift.io.nifti.NiftiDatatype;
 import dev.ctshift.testing.Fixtures;
 import dev.ctshift.volume.Volume;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -27,22 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ctshift explain} as a user runs it: exit codes, messages and the files it writes. */
+import dev.ctshift.testing.Cli.Run;
+
 class ExplainCommandTest {
   @TempDir static Path dir;
   static Path scan;
-
-  /** Runs the CLI, returning exit code, stdout and stderr. */
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @BeforeAll
   static void writeScan() throws Exception {
