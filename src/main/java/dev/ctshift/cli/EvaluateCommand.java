@@ -82,7 +82,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--mask-label", required = true, paramLabel = "LABEL",
-      description = "Label of the finding in the label maps (phantoms: 1 lung, 2 effusion, 3 heart, 4 nodule).")
+      description = "Label of the finding in the label maps (phantoms: 1 lung, 2 effusion, 3 heart, 4 nodule, 5 marker bead).")
   int maskLabel;
 
   @Option(names = "--dilate-mm", paramLabel = "MM", defaultValue = "6",

@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
     description = {
       "",
       "Writes per subject <id>.nii.gz (HU) and <id>_labels.nii.gz (0 background, 1 lung,",
-      "2 pleural effusion, 3 heart, 4 nodule), then labels.csv with one row of ground",
+      "2 pleural effusion, 3 heart, 4 nodule, 5 marker bead), then labels.csv with one row of ground",
       "truth per subject. Volumes are RAS+ with axial slices along k, superior at higher",
       "k. labels.csv is written last: a run that fails leaves none.",
       ""
@@ -93,6 +93,16 @@ public final class PhantomCommand implements Callable<Integer> {
   @Option(names = "--max-nodules", paramLabel = "N", defaultValue = "3", description = "Most nodules per subject. Default: ${DEFAULT-VALUE}.")
   int maxNodules;
 
+  @Option(names = "--nodule-size-mm", arity = "2", paramLabel = "MM",
+      description = "Smallest and largest nodule diameter drawn. Default: 4 18.")
+  double[] noduleSizeMm = {4, 18};
+
+  @Option(names = "--marker-rate", arity = "2", paramLabel = "FRACTION",
+      description = {"Share of subjects with a marker bead, with effusion and without effusion. The bead "
+          + "(10-14 mm, 2000 HU, label 5) lies in the air in front of the chest: a spurious feature for "
+          + "shortcut audits. --marker-rate 1 0 makes it a perfect proxy for effusion. Default: 0 0."})
+  double[] markerRate = {0, 0};
+
   @Option(names = "--ct-type", paramLabel = "TYPE", defaultValue = "int16",
       description = "Stored CT type (int16 rounds to whole HU): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   CtType ctType;
@@ -112,7 +122,8 @@ public final class PhantomCommand implements Callable<Integer> {
     PhantomGenerator generator;
     try {
       generator = new PhantomGenerator(new PhantomConfig(size, slices, orNaN(spacingMm), orNaN(sliceThicknessMm),
-          orNaN(noiseHu), orNaN(blurMm), effusionRate, cardiomegalyRate, noduleRate, maxNodules));
+          orNaN(noiseHu), orNaN(blurMm), effusionRate, cardiomegalyRate, noduleRate, maxNodules,
+          noduleSizeMm[0], noduleSizeMm[1], markerRate[0], markerRate[1]));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

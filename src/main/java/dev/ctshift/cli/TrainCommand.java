@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.train.AutoencoderTrainer;
 import dev.ctshift.train.ClassifierTrainer;
 import dev.ctshift.train.ConsoleProgress;
@@ -120,12 +121,20 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--levels", paramLabel = "N", description = "Resolution levels of the network.")
     Integer levels;
 
+    @Option(names = "--head", paramLabel = "POOLING",
+        description = "Classifier only: global pooling before the last layer, avg or avgmax (average and max "
+            + "side by side; helps small findings such as nodules). Default: avg.")
+    String head;
+
     @Option(names = "--threads", paramLabel = "N",
         description = "Scans read and preprocessed in parallel. Default: the number of processors.")
     Integer threads;
 
     /** Set by the command that mixes these options in (picocli mixins do not nest their specs). */
     CommonOptions common;
+
+    /** Slices the saved model needs at least (written as input.min_depth when above 1). */
+    int minDepth = 1;
 
     ModelManifest.Input input() {
       return new ModelManifest.Input(orientation, spacingMm.clone(), size.clone(), huWindow.clone(),
@@ -142,6 +151,9 @@ public final class TrainCommand implements Runnable {
       in.add("size", numbers(size[0], size[1]));
       in.add("hu_window", numbers(huWindow));
       in.add("range", numbers(0, 1));
+      if (minDepth > 1) {
+        in.addProperty("min_depth", minDepth);
+      }
       f.add("input", in);
       return f;
     }
@@ -153,6 +165,9 @@ public final class TrainCommand implements Runnable {
       }
       if (levels != null) {
         a.addProperty("levels", levels);
+      }
+      if (head != null) {
+        a.addProperty("head", head);
       }
       return a;
     }
@@ -318,6 +333,8 @@ public final class TrainCommand implements Runnable {
       List<ModelSpaceScan> scans = shared.load(spec.commandLine(), null);
       int d = TrainCommand.depth(spec.commandLine(), depth, scans, shared);
       var data = TrainingSets.labelled(scans, d, 0f, table);
+      // Each pooling level halves the depth: a shorter scan is padded to this many slices.
+      shared.minDepth = 1 << (Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt() - 1);
       try (ClassifierTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
           () -> new ClassifierTrainer(config, args))) {
         shared.fitAndSave(spec.commandLine(), trainer, data, "classifier " + targets);

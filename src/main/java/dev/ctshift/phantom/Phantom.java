@@ -9,8 +9,9 @@ import dev.ctshift.volume.Volume;
  * toward the patient's Right, j Anterior, k Superior (axial slices, superior at higher k), diagonal
  * spacing, the scanner isocentre at the centre of the grid. {@code labels} holds one code per voxel:
  * {@link #BACKGROUND}, {@link #LUNG} (aerated lung including its vessels), {@link #EFFUSION},
- * {@link #HEART} (myocardium and cardiac blood pool) or {@link #NODULE} (nodules lie inside the lungs
- * and take precedence over the lung code). The record wraps its volumes without copying.
+ * {@link #HEART} (myocardium and cardiac blood pool), {@link #NODULE} (nodules lie inside the lungs
+ * and take precedence over the lung code) or {@link #MARKER} (a dense bead in the air in front of the
+ * chest: not anatomy, a spurious feature for shortcut audits). The record wraps its volumes without copying.
  */
 public record Phantom(Volume ct, Volume labels, PhantomAttributes attributes) {
   public static final int BACKGROUND = 0;
@@ -18,6 +19,7 @@ public record Phantom(Volume ct, Volume labels, PhantomAttributes attributes) {
   public static final int EFFUSION = 2;
   public static final int HEART = 3;
   public static final int NODULE = 4;
+  public static final int MARKER = 5;
 
   /** A new 0/1 volume that is 1 where {@code labels} equals {@code code}. */
   public Volume mask(int code) {

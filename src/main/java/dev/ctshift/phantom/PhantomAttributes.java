@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
  * @param cardiothoracicRatio widest left-right extent of the heart label in any slice, over the
  *     inner diameter of the thorax (inside the ribs) at its widest
  * @param nodules the nodules placed (fewer than requested only if the lungs had no room)
+ * @param marker whether a marker bead (label {@link Phantom#MARKER}) was placed
  */
 public record PhantomAttributes(
     String id,
@@ -32,6 +33,7 @@ public record PhantomAttributes(
     double noiseHu,
     double blurMm,
     double bloodHu,
+    boolean marker,
     int nx,
     int ny,
     int nz) {
@@ -51,7 +53,7 @@ public record PhantomAttributes(
   public static String csvHeader() {
     return "id,seed,has_effusion,effusion_side,effusion_fraction,effusion_ml,heart_scale,cardiomegaly,"
         + "cardiothoracic_ratio,nodule_count,nodule_diameters_mm,nodule_centres_mm,body_width_mm,"
-        + "body_depth_mm,fov_mm,pixel_spacing_mm,slice_thickness_mm,noise_hu,blur_mm,blood_hu,nx,ny,nz";
+        + "body_depth_mm,fov_mm,pixel_spacing_mm,slice_thickness_mm,noise_hu,blur_mm,blood_hu,nx,ny,nz,marker";
   }
 
   /** Values in {@link #csvHeader()} order; lists are ';'-separated, centres as x:y:z (RAS+ mm). */
@@ -64,7 +66,8 @@ public record PhantomAttributes(
         effusionSide.name().toLowerCase(Locale.ROOT), f(effusionFraction), f(effusionMl), f(heartScale),
         Integer.toString(cardiomegaly ? 1 : 0), f(cardiothoracicRatio), Integer.toString(noduleCount()),
         diameters, centres, f(bodyWidthMm), f(bodyDepthMm), f(fovMm), f(pixelSpacingMm), f(sliceThicknessMm),
-        f(noiseHu), f(blurMm), f(bloodHu), Integer.toString(nx), Integer.toString(ny), Integer.toString(nz));
+        f(noiseHu), f(blurMm), f(bloodHu), Integer.toString(nx), Integer.toString(ny), Integer.toString(nz),
+        Integer.toString(marker ? 1 : 0));
   }
 
   private static String f(double v) {

@@ -12,8 +12,13 @@ package dev.ctshift.phantom;
  * @param blurMm sigma of the in-plane Gaussian blur in mm (0 = none); NaN draws 0.5..1.5
  * @param effusionRate probability of a pleural effusion (side and volume then drawn)
  * @param cardiomegalyRate probability of an enlarged heart
- * @param noduleRate probability of having nodules (then 1..maxNodules of 4..18 mm)
+ * @param noduleRate probability of having nodules (then 1..maxNodules of noduleMinMm..noduleMaxMm)
  * @param maxNodules most nodules per subject, 1..20
+ * @param noduleMinMm smallest nodule diameter drawn, in mm (2..40)
+ * @param noduleMaxMm largest nodule diameter drawn, in mm (noduleMinMm..40)
+ * @param markerWithEffusion probability of a marker bead (a spurious feature, see
+ *     {@link Phantom#MARKER}) in a subject with effusion
+ * @param markerWithoutEffusion probability of a marker bead in a subject without effusion
  * @throws IllegalArgumentException if a value is outside its range
  */
 public record PhantomConfig(
@@ -26,7 +31,11 @@ public record PhantomConfig(
     double effusionRate,
     double cardiomegalyRate,
     double noduleRate,
-    int maxNodules) {
+    int maxNodules,
+    double noduleMinMm,
+    double noduleMaxMm,
+    double markerWithEffusion,
+    double markerWithoutEffusion) {
 
   public PhantomConfig {
     check(size >= 16 && size <= 1024, "size must be in [16, 1024], got " + size);
@@ -41,9 +50,23 @@ public record PhantomConfig(
     checkRate("cardiomegaly", cardiomegalyRate);
     checkRate("nodule", noduleRate);
     check(maxNodules >= 1 && maxNodules <= 20, "max nodules must be in [1, 20], got " + maxNodules);
+    check(noduleMinMm >= 2 && noduleMinMm <= noduleMaxMm && noduleMaxMm <= 40,
+        "nodule sizes must satisfy 2 <= min <= max <= 40 mm, got " + noduleMinMm + " and " + noduleMaxMm);
+    checkRate("marker (with effusion)", markerWithEffusion);
+    checkRate("marker (without effusion)", markerWithoutEffusion);
   }
 
-  /** 128 x 128 x 48 voxels, drawn geometry and image quality, rates 0.5 / 0.3 / 0.3, up to 3 nodules. */
+  /** Nodules of 4..18 mm and no marker beads. */
+  public PhantomConfig(int size, int slices, double spacingMm, double sliceThicknessMm, double noiseHu,
+      double blurMm, double effusionRate, double cardiomegalyRate, double noduleRate, int maxNodules) {
+    this(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm, effusionRate, cardiomegalyRate, noduleRate,
+        maxNodules, 4, 18, 0, 0);
+  }
+
+  /**
+   * 128 x 128 x 48 voxels, drawn geometry and image quality, rates 0.5 / 0.3 / 0.3, up to 3 nodules of
+   * 4..18 mm, no marker beads.
+   */
   public static PhantomConfig defaults() {
     return new PhantomConfig(128, 48, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0.5, 0.3, 0.3, 3);
   }
@@ -51,13 +74,22 @@ public record PhantomConfig(
   /** This configuration with another grid. */
   public PhantomConfig withGrid(int size, int slices, double spacingMm, double sliceThicknessMm) {
     return new PhantomConfig(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm,
-        effusionRate, cardiomegalyRate, noduleRate, maxNodules);
+        effusionRate, cardiomegalyRate, noduleRate, maxNodules, noduleMinMm, noduleMaxMm,
+        markerWithEffusion, markerWithoutEffusion);
   }
 
   /** This configuration with other noise and blur. */
   public PhantomConfig withImageQuality(double noiseHu, double blurMm) {
     return new PhantomConfig(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm,
-        effusionRate, cardiomegalyRate, noduleRate, maxNodules);
+        effusionRate, cardiomegalyRate, noduleRate, maxNodules, noduleMinMm, noduleMaxMm,
+        markerWithEffusion, markerWithoutEffusion);
+  }
+
+  /** This configuration with marker beads at these rates (see {@link Phantom#MARKER}). */
+  public PhantomConfig withMarkers(double withEffusion, double withoutEffusion) {
+    return new PhantomConfig(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm,
+        effusionRate, cardiomegalyRate, noduleRate, maxNodules, noduleMinMm, noduleMaxMm,
+        withEffusion, withoutEffusion);
   }
 
   private static void checkRate(String name, double rate) {

@@ -30,6 +30,8 @@ public final class PhantomGenerator {
   /** Keep this much aerated lung around a nodule when placing it, in mm. */
   private static final double NODULE_CLEARANCE_MM = 2;
   private static final int NODULE_TRIES = 300;
+  /** A dense bead (bone-like to metallic; clipped by a soft-tissue window either way). */
+  private static final float MARKER_HU = 2000;
 
   private final PhantomConfig config;
 
@@ -63,14 +65,24 @@ public final class PhantomGenerator {
     if (rng.nextDouble() < config.noduleRate()) {
       int count = 1 + rng.nextInt(config.maxNodules());
       for (int n = 0; n < count; n++) {
-        nodules.add(Anatomy.uniform(rng, 4, 18));
+        nodules.add(Anatomy.uniform(rng, config.noduleMinMm(), config.noduleMaxMm()));
       }
     }
     return new Findings(side, fraction, heartScale, nodules);
   }
 
-  /** Generates subject {@code id} with the given findings; the seed sets everything else. */
+  /**
+   * Generates subject {@code id} with the given findings; the seed sets everything else, including
+   * whether a marker bead is placed (at the configured rate for the subject's effusion status).
+   */
   public Phantom generate(String id, long seed, Findings findings) {
+    double markerRate = findings.effusionSide() == EffusionSide.NONE
+        ? config.markerWithoutEffusion() : config.markerWithEffusion();
+    return generate(id, seed, findings, new Streams(seed).marker.nextDouble() < markerRate);
+  }
+
+  /** Generates subject {@code id} with the given findings, with or without a marker bead. */
+  public Phantom generate(String id, long seed, Findings findings, boolean marker) {
     Streams streams = new Streams(seed);
     Grid g = new Grid(config, streams.acquisition);
     Anatomy anatomy = new Anatomy(streams.anatomy, findings.heartScale(), 0.47 * g.fov, 0.95 * g.fov);
@@ -93,6 +105,10 @@ public final class PhantomGenerator {
         nodules.add(n);
       }
     }
+    if (marker) {
+      streams.marker.nextDouble(); // the draw that decided the marker
+      placeMarker(anatomy, g, hu, labels, streams.marker);
+    }
     Filters.gaussianBlurInPlane(hu, g.n, g.n, g.nz, g.blurMm / g.spacing);
     Filters.addNoise(hu, g.noiseHu, streams.noise);
     Filters.clamp(hu, HU_MIN, HU_MAX);
@@ -102,7 +118,7 @@ public final class PhantomGenerator {
         findings.effusionFraction(), count(labels, Phantom.EFFUSION) * voxelMl, findings.heartScale(),
         findings.cardiomegaly(), heartWidthMm(labels, g) / anatomy.innerWidthMm(), nodules,
         2 * anatomy.bodyA, anatomy.bodyBa + anatomy.bodyFlat, g.fov, g.spacing, g.thickness, g.noiseHu,
-        g.blurMm, anatomy.hu[Anatomy.BLOOD], g.n, g.n, g.nz);
+        g.blurMm, anatomy.hu[Anatomy.BLOOD], marker, g.n, g.n, g.nz);
     return new Phantom(new Volume(g.n, g.n, g.nz, hu, g.affine), new Volume(g.n, g.n, g.nz, labels, g.affine),
         attributes);
   }
@@ -256,6 +272,42 @@ public final class PhantomGenerator {
     return null;
   }
 
+  /**
+   * Places a dense bead of 10..14 mm in the air in front of the chest, over its left or right half
+   * and in the middle half of the slab: a stand-in for the skin markers, stamps and devices that
+   * co-occur with a diagnosis in some sites' data. Only air voxels take its label.
+   */
+  private static void placeMarker(Anatomy anatomy, Grid g, float[] hu, float[] labels, SplittableRandom rng) {
+    double r = Anatomy.uniform(rng, 10, 14) / 2;
+    double x = (rng.nextBoolean() ? 1 : -1) * Anatomy.uniform(rng, 0.2, 0.5) * anatomy.bodyA;
+    double skin = anatomy.bodyBa * Math.sqrt(1 - (x / anatomy.bodyA) * (x / anatomy.bodyA));
+    // Patient y of the grid's anterior edge; keep the bead inside the field of view.
+    double edge = g.y(g.n - 1) - r - g.spacing;
+    double y = Math.min(skin + r + Anatomy.uniform(rng, 6, 20), edge);
+    double z = g.z(0) + (g.nz - 1) * g.thickness * Anatomy.uniform(rng, 0.25, 0.75);
+    for (int k = 0; k < g.nz; k++) {
+      for (int j = 0; j < g.n; j++) {
+        for (int i = 0; i < g.n; i++) {
+          double dx = g.x(i) - x;
+          double dy = g.y(j) - y;
+          double dz = g.z(k) - z;
+          double d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+          if (d > r + g.spacing) {
+            continue;
+          }
+          int w = g.index(i, j, k);
+          if (labels[w] != Phantom.BACKGROUND) {
+            continue;
+          }
+          if (d <= r) {
+            labels[w] = Phantom.MARKER;
+          }
+          hu[w] += (float) clamp01(0.5 + (r - d) / g.spacing) * (float) (MARKER_HU - hu[w]);
+        }
+      }
+    }
+  }
+
   private static boolean surroundedByLung(Grid g, float[] labels, int ci, int cj, int ck, int ri, int rk,
       double reach) {
     for (int k = ck - rk; k <= ck + rk; k++) {
@@ -310,6 +362,7 @@ public final class PhantomGenerator {
     final SplittableRandom vessels;
     final SplittableRandom nodules;
     final SplittableRandom noise;
+    final SplittableRandom marker;
 
     Streams(long seed) {
       SplittableRandom root = new SplittableRandom(seed);
@@ -319,6 +372,8 @@ public final class PhantomGenerator {
       vessels = root.split();
       nodules = root.split();
       noise = root.split();
+      // Split last, so that subjects without a marker are the same as before markers existed.
+      marker = root.split();
     }
   }
 

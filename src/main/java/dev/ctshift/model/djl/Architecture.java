@@ -29,9 +29,11 @@ import java.util.Map;
  *       {@code base_channels} (16), {@code latent_channels} (8), {@code levels} (3). Channels double
  *       per level.
  *   <li>{@code classifier3d}: input {@code [B, 1, D, H, W]}, {@code levels} conv stages separated by
- *       2x2x2 max pooling (stride 2), global average pooling and a linear layer to {@code [B, K]}
- *       logits (multi-label). Args: {@code base_channels} (8), {@code levels} (3), {@code outputs} (1).
- *       Each spatial size must be at least {@code 2^(levels-1)}.
+ *       2x2x2 max pooling (stride 2), global pooling and a linear layer to {@code [B, K]} logits
+ *       (multi-label). Args: {@code base_channels} (8), {@code levels} (3), {@code outputs} (1),
+ *       {@code head} ({@code "avg"}: global average pooling; {@code "avgmax"}: global average and
+ *       global max pooling side by side, which keeps small local findings such as nodules from being
+ *       averaged away). Each spatial size must be at least {@code 2^(levels-1)}.
  *   <li>{@code segmenter3d}: U-Net-lite, input {@code [B, 1, D, H, W]} of any size (padded inside to
  *       a multiple of {@code 2^(levels-1)} and cropped back), output {@code [B, classes, D, H, W]}
  *       logits. Args: {@code base_channels} (8), {@code levels} (2), {@code classes} (2).
@@ -41,15 +43,18 @@ public enum Architecture {
   SLICE_AE("slice-ae", Kind.AUTOENCODER,
       Map.of("base_channels", 16, "latent_channels", 8, "levels", 3)),
   CLASSIFIER_3D("classifier3d", Kind.CLASSIFIER,
-      Map.of("base_channels", 8, "levels", 3, "outputs", 1)),
+      Map.of("base_channels", 8, "levels", 3, "outputs", 1, "head", "avg")),
   SEGMENTER_3D("segmenter3d", Kind.SEGMENTER,
       Map.of("base_channels", 8, "levels", 2, "classes", 2));
 
+  /** The values a text argument may take; every other argument is a positive integer. */
+  private static final Map<String, List<String>> TEXT_ARGS = Map.of("head", List.of("avg", "avgmax"));
+
   private final String id;
   private final Kind kind;
-  private final Map<String, Integer> defaults;
+  private final Map<String, Object> defaults;
 
-  Architecture(String id, Kind kind, Map<String, Integer> defaults) {
+  Architecture(String id, Kind kind, Map<String, Object> defaults) {
     this.id = id;
     this.kind = kind;
     this.defaults = defaults;
@@ -84,18 +89,32 @@ public enum Architecture {
    * The complete argument set: {@code args} (may be partial or empty; not modified) over the
    * defaults.
    *
-   * @throws IllegalArgumentException on an unknown key or a value that is not a positive integer
+   * @throws IllegalArgumentException on an unknown key or a value of the wrong kind
    */
   public JsonObject withDefaults(JsonObject args) {
     JsonObject full = new JsonObject();
-    defaults.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .forEach(e -> full.addProperty(e.getKey(), e.getValue()));
+    defaults.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+      if (e.getValue() instanceof String text) {
+        full.addProperty(e.getKey(), text);
+      } else {
+        full.addProperty(e.getKey(), (Integer) e.getValue());
+      }
+    });
     for (Map.Entry<String, JsonElement> e : args.entrySet()) {
       if (!defaults.containsKey(e.getKey())) {
         throw new IllegalArgumentException(id + ": unknown architecture argument '" + e.getKey()
             + "', expected some of " + defaults.keySet());
       }
       JsonElement v = e.getValue();
+      List<String> allowed = TEXT_ARGS.get(e.getKey());
+      if (allowed != null) {
+        if (!v.isJsonPrimitive() || !allowed.contains(v.getAsString())) {
+          throw new IllegalArgumentException(id + ": architecture argument " + e.getKey()
+              + " must be one of " + allowed + ", got " + v);
+        }
+        full.addProperty(e.getKey(), v.getAsString());
+        continue;
+      }
       if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()
           || v.getAsDouble() != Math.rint(v.getAsDouble()) || v.getAsDouble() < 1) {
         throw new IllegalArgumentException(id + ": architecture argument " + e.getKey()
@@ -115,7 +134,7 @@ public enum Architecture {
       case SLICE_AE:
         return sliceAe(base, a.get("latent_channels").getAsInt(), levels);
       case CLASSIFIER_3D:
-        return classifier3d(base, levels, a.get("outputs").getAsInt());
+        return classifier3d(base, levels, a.get("outputs").getAsInt(), a.get("head").getAsString());
       default:
         return new PadToMultipleBlock(new SequentialBlock().add(Layers.centre())
             .add(unet(base, 0, levels, a.get("classes").getAsInt())), 1 << (levels - 1));
@@ -159,7 +178,7 @@ public enum Architecture {
     return new SequentialBlock().add(encoder).add(decoder);
   }
 
-  private static Block classifier3d(int base, int levels, int outputs) {
+  private static Block classifier3d(int base, int levels, int outputs, String head) {
     SequentialBlock net = new SequentialBlock().add(Layers.centre());
     for (int l = 0; l < levels; l++) {
       if (l > 0) {
@@ -167,7 +186,13 @@ public enum Architecture {
       }
       net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
     }
-    return net.add(Pool.globalAvgPool3dBlock()).add(Linear.builder().setUnits(outputs).build());
+    Block pool = "avgmax".equals(head)
+        ? new ParallelBlock(
+            outs -> new NDList(NDArrays.concat(
+                new NDList(outs.get(0).singletonOrThrow(), outs.get(1).singletonOrThrow()), 1)),
+            List.of(Pool.globalAvgPool3dBlock(), Pool.globalMaxPool3dBlock()))
+        : Pool.globalAvgPool3dBlock();
+    return net.add(pool).add(Linear.builder().setUnits(outputs).build());
   }
 
   /** Level {@code level} of a U-Net; the top level ends in a 1x1x1 convolution to class logits. */
