@@ -115,6 +115,10 @@ public final class PhantomCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (noduleSizeMm.length != 2 || markerRate.length != 2) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "give --nodule-size-mm and --marker-rate at most once, each with two values");
+    }
     if (count < 1 || threads < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--count and --threads must be at least 1, got " + count + " and " + threads);
