@@ -128,6 +128,7 @@ class TrainCommandTest {
     assertEquals(FindingTable.PHANTOM_FINDINGS, m.outputs());
     assertEquals(ModelManifest.Activation.SIGMOID, m.activation());
     assertEquals(0.5, m.threshold());
+    assertEquals(2, m.input().minDepth(), "two levels pool the depth once: at least 2 slices");
 
     List<ModelSpaceScan> scans = load(m, null);
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);

@@ -63,6 +63,48 @@ class ArchitectureTest {
   }
 
   @Test
+  void avgmaxHeadIsALinearLayerOnChannelMeansAndMaxima() {
+    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
+            json("{\"base_channels\": 2, \"levels\": 2, \"outputs\": 2, \"head\": \"avgmax\"}"),
+            Device.cpu(), DataType.FLOAT32);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray x = random(m, new Shape(1, 1, 4, 6, 6), 5);
+      var children = net.block().getChildren().values();
+      int last = children.size();
+      // Features before the head: every child but the pooling and the linear layer.
+      NDArray features = x;
+      for (int c = 0; c < last - 2; c++) {
+        features = run(net, children.get(c), features);
+      }
+      int channels = (int) features.getShape().get(1);
+      float[] f = features.toFloatArray();
+      int per = f.length / channels;
+      double[] pooled = new double[2 * channels];
+      for (int ch = 0; ch < channels; ch++) {
+        double sum = 0;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int v = 0; v < per; v++) {
+          sum += f[ch * per + v];
+          max = Math.max(max, f[ch * per + v]);
+        }
+        pooled[ch] = sum / per;
+        pooled[channels + ch] = max;
+      }
+      var linear = children.get(last - 1).getParameters().values();
+      float[] weight = linear.get(0).getArray().toFloatArray(); // [outputs, 2 * channels]
+      float[] bias = linear.get(1).getArray().toFloatArray();
+      float[] logits = run(net, net.block(), x).toFloatArray();
+      for (int o = 0; o < 2; o++) {
+        double expected = bias[o];
+        for (int i = 0; i < 2 * channels; i++) {
+          expected += weight[o * 2 * channels + i] * pooled[i];
+        }
+        assertEquals(expected, logits[o], 1e-5);
+      }
+    }
+  }
+
+  @Test
   void segmenterPadsOddSizesAndCropsBack() {
     try (DjlNetwork net = DjlNetwork.create(Architecture.SEGMENTER_3D,
             json("{\"base_channels\": 2, \"classes\": 3, \"levels\": 3}"), Device.cpu(), DataType.FLOAT32);
@@ -117,6 +159,9 @@ class ArchitectureTest {
         () -> Architecture.SLICE_AE.withDefaults(json("{\"depth\": 3}")));
     assertThrows(IllegalArgumentException.class,
         () -> Architecture.CLASSIFIER_3D.withDefaults(json("{\"levels\": 0}")));
+    assertThrows(IllegalArgumentException.class,
+        () -> Architecture.CLASSIFIER_3D.withDefaults(json("{\"head\": \"median\"}")));
+    assertEquals("avg", Architecture.CLASSIFIER_3D.withDefaults(json("{}")).get("head").getAsString());
     assertEquals(5, Architecture.SEGMENTER_3D.withDefaults(json("{\"classes\": 5}")).get("classes").getAsInt());
   }
 }
