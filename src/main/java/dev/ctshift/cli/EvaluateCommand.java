@@ -131,6 +131,12 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Largest mean |change| as a fraction of the mean |scan|. Default: ${DEFAULT-VALUE}.")
   double changeBudget;
 
+  @Option(names = "--focus", paramLabel = "FRACTION", defaultValue = "1",
+      description = "Shift only this share of the latent gradient's elements, the largest in magnitude:"
+          + " a sparser, more local change. 1 shifts along the whole gradient (Latent Shift as published)."
+          + " Default: ${DEFAULT-VALUE}.")
+  double focus;
+
   @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
       description = "Most volume evaluations of an adaptive search. Default: ${DEFAULT-VALUE}.")
   int maxEvaluations;
@@ -191,6 +197,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           .optStopScore(stopAt)
           .optStopChange(stopChange)
           .optChangeBudget(changeBudget)
+          .optFocus(focus)
           .optMaxEvaluations(maxEvaluations)
           .optFrames(frames)
           .optHeatmap(heatmap)

@@ -71,6 +71,12 @@ public final class ExplainOptions {
           + " (preprocessed) scan. Default: ${DEFAULT-VALUE}.")
   double changeBudget;
 
+  @Option(names = "--focus", paramLabel = "FRACTION", defaultValue = "1",
+      description = "Shift only this share of the latent gradient's elements, the largest in magnitude:"
+          + " a sparser, more local change. 1 shifts along the whole gradient (Latent Shift as published)."
+          + " Default: ${DEFAULT-VALUE}.")
+  double focus;
+
   @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
       description = "Most volume evaluations the λ search may spend. Default: ${DEFAULT-VALUE}.")
   int maxEvaluations;
@@ -126,6 +132,7 @@ public final class ExplainOptions {
           .optChunkSlices(chunkSlices)
           .optEncodeBatch(encodeBatch)
           .optChangeBudget(changeBudget)
+          .optFocus(focus)
           .optMaxEvaluations(maxEvaluations)
           .optFrames(frames)
           .optHeatmap(heatmap)

@@ -195,6 +195,7 @@ public final class ScanExplainer implements AutoCloseable {
     JsonObject search = new JsonObject();
     search.addProperty("strategy", config.search().name().toLowerCase(java.util.Locale.ROOT));
     search.addProperty("composition", config.composition().name().toLowerCase(java.util.Locale.ROOT));
+    search.addProperty("focus", config.focus());
     search.addProperty("lambda_star", Json.round(e.search().lambdaStar()));
     search.addProperty("stop_reason", e.search().reason().label());
     search.addProperty("evaluations", e.search().evaluations());

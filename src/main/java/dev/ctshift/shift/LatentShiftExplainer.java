@@ -7,6 +7,7 @@ import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.shift.ShiftConfig.Composition;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +89,8 @@ public final class LatentShiftExplainer {
       double scanLink = residual ? atBase.link() : otherLink;
       double reconLink = residual ? otherLink : atBase.link();
       t = lap(seconds, "model gradient", t);
-      NDArray gradient = space.latentGradient(latents, atBase.gradient(), config.chunkSlices());
+      NDArray gradient = focus(space.latentGradient(latents, atBase.gradient(), config.chunkSlices()));
+      // Along the (focused) direction d, the link changes at first order by g . d = |d|^2.
       double slope;
       try (NDScope temporaries = new NDScope()) {
         slope = gradient.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
@@ -154,6 +156,28 @@ public final class LatentShiftExplainer {
           : 1 - Math.min(0.2 * (1 - t), (1 - startScore) * (1 - config.stopChange()));
     }
     return objective.isProbability() ? Math.min(relative, 1 - 1e-6) : relative;
+  }
+
+  /**
+   * The gradient with every element outside the {@link ShiftConfig#focus()} share of largest
+   * magnitudes set to 0 (ties at the threshold are kept); the input itself when the focus is 1.
+   */
+  private NDArray focus(NDArray gradient) {
+    if (config.focus() >= 1) {
+      return gradient;
+    }
+    NDArray focused;
+    try (NDScope temporaries = new NDScope()) {
+      NDArray magnitude = gradient.abs();
+      float[] sorted = magnitude.toFloatArray();
+      Arrays.sort(sorted);
+      int keep = Math.max(1, (int) Math.ceil(config.focus() * sorted.length));
+      float threshold = sorted[sorted.length - keep];
+      focused = gradient.mul(magnitude.gte(threshold).toType(gradient.getDataType(), false));
+      NDScope.unregister(focused);
+    }
+    gradient.close();
+    return focused;
   }
 
   private long lap(Map<String, Double> seconds, String stage, long start) {

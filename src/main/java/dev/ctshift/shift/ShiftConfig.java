@@ -53,6 +53,7 @@ public final class ShiftConfig {
   private final Double stopScore;
   private final double stopChange;
   private final double changeBudget;
+  private final double focus;
   private final double maxLambda;
   private final int maxEvaluations;
   private final int refineSteps;
@@ -68,6 +69,7 @@ public final class ShiftConfig {
     this.stopScore = b.stopScore;
     this.stopChange = b.stopChange;
     this.changeBudget = b.changeBudget;
+    this.focus = b.focus;
     this.maxLambda = b.maxLambda;
     this.maxEvaluations = b.maxEvaluations;
     this.refineSteps = b.refineSteps;
@@ -116,6 +118,15 @@ public final class ShiftConfig {
     return changeBudget;
   }
 
+  /**
+   * Share of the latent gradient's elements, the largest in magnitude, that the shift moves; the
+   * others stay at the scan's latents. 1 shifts along the whole gradient, as published Latent Shift
+   * does; less gives a sparser, more local change.
+   */
+  public double focus() {
+    return focus;
+  }
+
   public double maxLambda() {
     return maxLambda;
   }
@@ -149,6 +160,7 @@ public final class ShiftConfig {
     b.stopScore = stopScore;
     b.stopChange = stopChange;
     b.changeBudget = changeBudget;
+    b.focus = focus;
     b.maxLambda = maxLambda;
     b.maxEvaluations = maxEvaluations;
     b.refineSteps = refineSteps;
@@ -161,7 +173,7 @@ public final class ShiftConfig {
   public String toString() {
     return "ShiftConfig[chunkSlices=" + chunkSlices + ", encodeBatch=" + encodeBatch + ", composition="
         + composition + ", search=" + search + ", direction=" + direction + ", stopScore=" + stopScore
-        + ", stopChange=" + stopChange + ", changeBudget=" + changeBudget + ", maxLambda=" + maxLambda
+        + ", stopChange=" + stopChange + ", changeBudget=" + changeBudget + ", focus=" + focus + ", maxLambda=" + maxLambda
         + ", maxEvaluations=" + maxEvaluations + ", refineSteps=" + refineSteps + ", frames=" + frames
         + ", heatmap=" + heatmap + "]";
   }
@@ -176,6 +188,7 @@ public final class ShiftConfig {
     private Double stopScore;
     private double stopChange = 0.5;
     private double changeBudget = 0.05;
+    private double focus = 1;
     private double maxLambda = 1e6;
     private int maxEvaluations = 12;
     private int refineSteps = 3;
@@ -225,6 +238,12 @@ public final class ShiftConfig {
       return this;
     }
 
+    /** Share (0, 1] of latent gradient elements to shift, largest magnitudes first (1: all). */
+    public Builder optFocus(double v) {
+      focus = v;
+      return this;
+    }
+
     public Builder optMaxLambda(double v) {
       maxLambda = v;
       return this;
@@ -256,6 +275,7 @@ public final class ShiftConfig {
       require(encodeBatch >= 1, "encode batch must be >= 1, got " + encodeBatch);
       require(frames >= 2, "frames must be >= 2 (the counterfactual and the scan), got " + frames);
       require(changeBudget > 0, "change budget must be > 0, got " + changeBudget);
+      require(focus > 0 && focus <= 1, "focus must be in (0, 1], got " + focus);
       require(maxLambda > 0, "max lambda must be > 0, got " + maxLambda);
       require(maxEvaluations >= 1, "max evaluations must be >= 1, got " + maxEvaluations);
       require(refineSteps >= 0, "refine steps must be >= 0, got " + refineSteps);
