@@ -122,8 +122,9 @@ public final class TrainCommand implements Runnable {
     Integer levels;
 
     @Option(names = "--head", paramLabel = "POOLING",
-        description = "Classifier only: global pooling before the last layer, avg or avgmax (average and max "
-            + "side by side; helps small findings such as nodules). Default: avg.")
+        description = "Classifier only: global pooling before the last layer: avg, max (evidence and gradient"
+            + " come from where each feature is strongest: more local explanations) or avgmax (both side by"
+            + " side; helps small findings such as nodules). Default: avg.")
     String head;
 
     @Option(names = "--threads", paramLabel = "N",

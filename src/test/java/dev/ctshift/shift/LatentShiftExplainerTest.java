@@ -1,6 +1,7 @@
 package dev.ctshift.shift;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -76,6 +77,39 @@ class LatentShiftExplainerTest {
         assertTrue(e.frames().get(f).score() <= e.frames().get(f + 1).score());
       }
     }
+  }
+
+  @Test
+  void focusShiftsOnlyTheLargestGradientElements() throws Exception {
+    // With the identity AE the latents are the voxels, so a residual counterfactual changes exactly the
+    // voxels whose latent-gradient element the focus keeps: the largest |d link / d x|, which plain
+    // saliency computes independently.
+    float[] x = Fixtures.tensor("x");
+    try (SliceAutoencoder ae = Models.loadAutoencoder(Fixtures.model("identity-ae"), runtime.device());
+        VolumeModel model = Models.loadVolumeModel(Fixtures.model("tiny-classifier"), runtime.device())) {
+      Objective objective = Objective.of(model.manifest(), "0");
+      ShiftConfig config = ShiftConfig.builder().optFocus(0.05).optChunkSlices(4).optFrames(3)
+          .optChangeBudget(1).build();
+      Explanation e = new LatentShiftExplainer(ae, model, objective, config)
+          .explain(manager, x, 6, 16, 16, -10f, 10f, s -> { });
+      float[] saliency = GradientSaliency.of(model, objective, manager, x, 6, 16, 16);
+      float[] sorted = saliency.clone();
+      java.util.Arrays.sort(sorted);
+      int keep = (int) Math.ceil(0.05 * x.length);
+      float threshold = sorted[x.length - keep];
+      float[] cf = e.counterfactual().values();
+      int changed = 0;
+      for (int n = 0; n < x.length; n++) {
+        if (cf[n] != x[n]) {
+          changed++;
+          assertTrue(saliency[n] >= threshold, "changed voxel " + n + " is not among the largest gradients");
+        }
+      }
+      assertTrue(changed > keep / 2 && changed <= keep, "changed " + changed + " of " + keep + " kept elements");
+      assertTrue(e.counterfactual().score() < e.scanScore(), "the focused shift still lowers the score");
+    }
+    assertThrows(IllegalArgumentException.class, () -> ShiftConfig.builder().optFocus(0).build());
+    assertThrows(IllegalArgumentException.class, () -> ShiftConfig.builder().optFocus(1.5).build());
   }
 
   @Test

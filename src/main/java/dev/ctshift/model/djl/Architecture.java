@@ -31,9 +31,10 @@ import java.util.Map;
  *   <li>{@code classifier3d}: input {@code [B, 1, D, H, W]}, {@code levels} conv stages separated by
  *       2x2x2 max pooling (stride 2), global pooling and a linear layer to {@code [B, K]} logits
  *       (multi-label). Args: {@code base_channels} (8), {@code levels} (3), {@code outputs} (1),
- *       {@code head} ({@code "avg"}: global average pooling; {@code "avgmax"}: global average and
- *       global max pooling side by side, which keeps small local findings such as nodules from being
- *       averaged away). Each spatial size must be at least {@code 2^(levels-1)}.
+ *       {@code head} ({@code "avg"}: global average pooling; {@code "max"}: global max pooling, so
+ *       that each feature's evidence, and the gradient, comes from where it is strongest;
+ *       {@code "avgmax"}: both side by side, which keeps small local findings such as nodules from
+ *       being averaged away). Each spatial size must be at least {@code 2^(levels-1)}.
  *   <li>{@code segmenter3d}: U-Net-lite, input {@code [B, 1, D, H, W]} of any size (padded inside to
  *       a multiple of {@code 2^(levels-1)} and cropped back), output {@code [B, classes, D, H, W]}
  *       logits. Args: {@code base_channels} (8), {@code levels} (2), {@code classes} (2).
@@ -48,7 +49,7 @@ public enum Architecture {
       Map.of("base_channels", 8, "levels", 2, "classes", 2));
 
   /** The values a text argument may take; every other argument is a positive integer. */
-  private static final Map<String, List<String>> TEXT_ARGS = Map.of("head", List.of("avg", "avgmax"));
+  private static final Map<String, List<String>> TEXT_ARGS = Map.of("head", List.of("avg", "max", "avgmax"));
 
   private final String id;
   private final Kind kind;
@@ -186,12 +187,20 @@ public enum Architecture {
       }
       net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
     }
-    Block pool = "avgmax".equals(head)
-        ? new ParallelBlock(
+    Block pool;
+    switch (head) {
+      case "max":
+        pool = Pool.globalMaxPool3dBlock();
+        break;
+      case "avgmax":
+        pool = new ParallelBlock(
             outs -> new NDList(NDArrays.concat(
                 new NDList(outs.get(0).singletonOrThrow(), outs.get(1).singletonOrThrow()), 1)),
-            List.of(Pool.globalAvgPool3dBlock(), Pool.globalMaxPool3dBlock()))
-        : Pool.globalAvgPool3dBlock();
+            List.of(Pool.globalAvgPool3dBlock(), Pool.globalMaxPool3dBlock()));
+        break;
+      default:
+        pool = Pool.globalAvgPool3dBlock();
+    }
     return net.add(pool).add(Linear.builder().setUnits(outputs).build());
   }
 
