@@ -19,25 +19,27 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The committed demo models (models/phantom-*) give, on the committed samples, the scores that
- * scripts/make_demo_models recorded in models/phantom-classifier/expected-scores.json. Activations,
- * the soft lung fraction and PSNR are recomputed here in double precision from the raw outputs.
+ * scripts/make_demo_models recorded in each classifier's expected-scores.json. Activations, the soft
+ * lung fraction and PSNR are recomputed here in double precision from the raw outputs.
  */
 class DemoModelsTest {
   private static final Path MODELS = Path.of("models");
-  private static final Path EXPECTED = MODELS.resolve("phantom-classifier/expected-scores.json");
 
-  @Test
-  void samplesScoreAsRecorded() throws Exception {
-    Assumptions.assumeTrue(Files.exists(EXPECTED), "demo models not built (scripts/make_demo_models)");
-    JsonObject samples = JsonParser.parseString(Files.readString(EXPECTED)).getAsJsonObject()
+  @ParameterizedTest
+  @ValueSource(strings = {"phantom-classifier", "phantom-shortcut-classifier"})
+  void samplesScoreAsRecorded(String classifierDir) throws Exception {
+    Path expected = MODELS.resolve(classifierDir).resolve("expected-scores.json");
+    Assumptions.assumeTrue(Files.exists(expected), "demo models not built (scripts/make_demo_models)");
+    JsonObject samples = JsonParser.parseString(Files.readString(expected)).getAsJsonObject()
         .getAsJsonObject("samples");
     assertTrue(samples.size() >= 3, samples.keySet().toString());
     try (SliceAutoencoder ae = Models.loadAutoencoder(MODELS.resolve("phantom-ae"), Device.cpu());
-        VolumeModel classifier = Models.loadVolumeModel(MODELS.resolve("phantom-classifier"), Device.cpu());
+        VolumeModel classifier = Models.loadVolumeModel(MODELS.resolve(classifierDir), Device.cpu());
         VolumeModel segmenter = Models.loadVolumeModel(MODELS.resolve("phantom-segmenter"), Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       List<String> outputs = classifier.manifest().outputs();
