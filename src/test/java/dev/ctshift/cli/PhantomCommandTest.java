@@ -105,6 +105,23 @@ class PhantomCommandTest {
     StringWriter err2 = new StringWriter();
     assertNotEquals(0, run(err2, "phantom", "--out", out.toString(), "--effusion-rate", "1.5"));
     assertTrue(err2.toString().contains("effusion rate must be in [0, 1], got 1.5"), err2.toString());
+    StringWriter err3 = new StringWriter();
+    assertNotEquals(0, run(err3, "phantom", "--out", out.toString(), "--marker-rate", "1", "0", "--marker-rate", "0", "1"));
+    assertTrue(err3.toString().contains("at most once"), err3.toString());
     assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void markerAndNoduleOptionsReachTheGenerator(@TempDir Path dir) throws Exception {
+    StringWriter err = new StringWriter();
+    assertEquals(0, run(err, args(dir, "--marker-rate", "1", "0", "--nodule-size-mm", "10", "12",
+        "--nodule-rate", "1")), err.toString());
+    List<String> csv = Files.readAllLines(dir.resolve("labels.csv"), StandardCharsets.UTF_8);
+    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(40, 10, 8, 10, Double.NaN, Double.NaN,
+        0.5, 0.3, 1, 3, 10, 12, 1, 0));
+    for (String row : csv.subList(1, 4)) {
+      String[] f = row.split(",", -1);
+      assertEquals(gen.generate(f[0], Long.parseLong(f[1])).attributes().csvRow(), row);
+    }
   }
 }
