@@ -1,11 +1,13 @@
 package dev.ctshift.model.djl;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
@@ -34,7 +36,10 @@ import java.util.Map;
  *       {@code head} ({@code "avg"}: global average pooling; {@code "max"}: global max pooling, so
  *       that each feature's evidence, and the gradient, comes from where it is strongest;
  *       {@code "avgmax"}: both side by side, which keeps small local findings such as nodules from
- *       being averaged away). Each spatial size must be at least {@code 2^(levels-1)}.
+ *       being averaged away; {@code "classmap"}: a 1x1x1 convolution to one evidence map per output,
+ *       each pooled by a smooth maximum (log-mean-exp, sharpness {@value #CLASSMAP_SHARPNESS}), so
+ *       that an output is its strongest local evidence and its gradient stays where that evidence
+ *       is). Each spatial size must be at least {@code 2^(levels-1)}.
  *   <li>{@code segmenter3d}: U-Net-lite, input {@code [B, 1, D, H, W]} of any size (padded inside to
  *       a multiple of {@code 2^(levels-1)} and cropped back), output {@code [B, classes, D, H, W]}
  *       logits. Args: {@code base_channels} (8), {@code levels} (2), {@code classes} (2).
@@ -48,8 +53,11 @@ public enum Architecture {
   SEGMENTER_3D("segmenter3d", Kind.SEGMENTER,
       Map.of("base_channels", 8, "levels", 2, "classes", 2));
 
+  /** Sharpness r of the classmap head's pooling (1/r) log mean exp(r x): mean at 0, max as r grows. */
+  static final float CLASSMAP_SHARPNESS = 4;
+
   /** The values a text argument may take; every other argument is a positive integer. */
-  private static final Map<String, List<String>> TEXT_ARGS = Map.of("head", List.of("avg", "max", "avgmax"));
+  private static final Map<String, List<String>> TEXT_ARGS = Map.of("head", List.of("avg", "max", "avgmax", "classmap"));
 
   private final String id;
   private final Kind kind;
@@ -187,6 +195,9 @@ public enum Architecture {
       }
       net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
     }
+    if ("classmap".equals(head)) {
+      return net.add(Layers.conv3d(outputs, 1)).add(new LambdaBlock(Architecture::smoothMax, "smoothMax"));
+    }
     Block pool;
     switch (head) {
       case "max":
@@ -202,6 +213,15 @@ public enum Architecture {
         pool = Pool.globalAvgPool3dBlock();
     }
     return net.add(pool).add(Linear.builder().setUnits(outputs).build());
+  }
+
+  /** [B, K, D, H, W] evidence maps to [B, K]: (1/r) log mean exp(r x), computed stably about the max. */
+  private static NDList smoothMax(NDList in) {
+    NDArray maps = in.singletonOrThrow();
+    NDArray flat = maps.reshape(maps.getShape().get(0), maps.getShape().get(1), -1);
+    NDArray top = flat.max(new int[] {2}, true).stopGradient();
+    NDArray mean = flat.sub(top).mul(CLASSMAP_SHARPNESS).exp().mean(new int[] {2}, true);
+    return new NDList(mean.log().div(CLASSMAP_SHARPNESS).add(top).squeeze(2));
   }
 
   /** Level {@code level} of a U-Net; the top level ends in a 1x1x1 convolution to class logits. */

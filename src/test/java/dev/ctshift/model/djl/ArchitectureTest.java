@@ -105,6 +105,41 @@ class ArchitectureTest {
   }
 
   @Test
+  void classmapHeadIsASmoothMaximumOfPerVoxelEvidence() {
+    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
+            json("{\"base_channels\": 2, \"levels\": 2, \"outputs\": 2, \"head\": \"classmap\"}"),
+            Device.cpu(), DataType.FLOAT32);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray x = random(m, new Shape(1, 1, 4, 6, 6), 6);
+      var children = net.block().getChildren().values();
+      int last = children.size();
+      NDArray features = x;
+      for (int c = 0; c < last - 2; c++) {
+        features = run(net, children.get(c), features);
+      }
+      int channels = (int) features.getShape().get(1);
+      float[] f = features.toFloatArray();
+      int per = f.length / channels;
+      var conv = children.get(last - 2).getParameters().values();
+      float[] weight = conv.get(0).getArray().toFloatArray(); // [outputs, channels, 1, 1, 1]
+      float[] bias = conv.get(1).getArray().toFloatArray();
+      float[] logits = run(net, net.block(), x).toFloatArray();
+      double r = Architecture.CLASSMAP_SHARPNESS;
+      for (int o = 0; o < 2; o++) {
+        double sum = 0;
+        for (int v = 0; v < per; v++) {
+          double evidence = bias[o];
+          for (int ch = 0; ch < channels; ch++) {
+            evidence += weight[o * channels + ch] * f[ch * per + v];
+          }
+          sum += Math.exp(r * evidence);
+        }
+        assertEquals(Math.log(sum / per) / r, logits[o], 1e-5);
+      }
+    }
+  }
+
+  @Test
   void segmenterPadsOddSizesAndCropsBack() {
     try (DjlNetwork net = DjlNetwork.create(Architecture.SEGMENTER_3D,
             json("{\"base_channels\": 2, \"classes\": 3, \"levels\": 3}"), Device.cpu(), DataType.FLOAT32);
