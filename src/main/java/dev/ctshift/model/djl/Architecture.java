@@ -204,15 +204,20 @@ public enum Architecture {
         pool = Pool.globalMaxPool3dBlock();
         break;
       case "avgmax":
-        pool = new ParallelBlock(
-            outs -> new NDList(NDArrays.concat(
-                new NDList(outs.get(0).singletonOrThrow(), outs.get(1).singletonOrThrow()), 1)),
-            List.of(Pool.globalAvgPool3dBlock(), Pool.globalMaxPool3dBlock()));
+        pool = sideBySide(Pool.globalAvgPool3dBlock(), Pool.globalMaxPool3dBlock());
         break;
       default:
         pool = Pool.globalAvgPool3dBlock();
     }
     return net.add(pool).add(Linear.builder().setUnits(outputs).build());
+  }
+
+  /** Both blocks on the same input, their outputs concatenated along the channels. */
+  private static Block sideBySide(Block first, Block second) {
+    return new ParallelBlock(
+        outs -> new NDList(NDArrays.concat(
+            new NDList(outs.get(0).singletonOrThrow(), outs.get(1).singletonOrThrow()), 1)),
+        List.of(first, second));
   }
 
   /** [B, K, D, H, W] evidence maps to [B, K]: (1/r) log mean exp(r x), computed stably about the max. */
@@ -234,10 +239,7 @@ public enum Architecture {
           .add(Layers.maxPool3dHalf())
           .add(unet(ch * 2, level + 1, levels, 0))
           .add(Layers.upsampleNearest2x());
-      block.add(new ParallelBlock(
-              outs -> new NDList(NDArrays.concat(
-                  new NDList(outs.get(0).singletonOrThrow(), outs.get(1).singletonOrThrow()), 1)),
-              List.of(Blocks.identityBlock(), inner)))
+      block.add(sideBySide(Blocks.identityBlock(), inner))
           .add(Layers.conv3d(ch, 3)).add(Activation.reluBlock());
     }
     if (level == 0) {

@@ -37,6 +37,16 @@ class ArchitectureTest {
     return block.forward(net.parameterStore(), new NDList(x), false).singletonOrThrow();
   }
 
+  /** A classifier's output before its last two blocks (the head). */
+  private static NDArray trunk(DjlNetwork net, NDArray x) {
+    var children = net.block().getChildren().values();
+    NDArray features = x;
+    for (int c = 0; c < children.size() - 2; c++) {
+      features = run(net, children.get(c), features);
+    }
+    return features;
+  }
+
   @Test
   void sliceAutoencoderShapesAndRange() {
     try (DjlNetwork net = DjlNetwork.create(Architecture.SLICE_AE,
@@ -72,10 +82,7 @@ class ArchitectureTest {
       var children = net.block().getChildren().values();
       int last = children.size();
       // Features before the head: every child but the pooling and the linear layer.
-      NDArray features = x;
-      for (int c = 0; c < last - 2; c++) {
-        features = run(net, children.get(c), features);
-      }
+      NDArray features = trunk(net, x);
       int channels = (int) features.getShape().get(1);
       float[] f = features.toFloatArray();
       int per = f.length / channels;
@@ -113,10 +120,8 @@ class ArchitectureTest {
       NDArray x = random(m, new Shape(1, 1, 4, 6, 6), 6);
       var children = net.block().getChildren().values();
       int last = children.size();
-      NDArray features = x;
-      for (int c = 0; c < last - 2; c++) {
-        features = run(net, children.get(c), features);
-      }
+      // Features before the head: every child but the 1x1x1 convolution and the pooling.
+      NDArray features = trunk(net, x);
       int channels = (int) features.getShape().get(1);
       float[] f = features.toFloatArray();
       int per = f.length / channels;
