@@ -122,9 +122,10 @@ public final class TrainCommand implements Runnable {
     Integer levels;
 
     @Option(names = "--head", paramLabel = "POOLING",
-        description = "Classifier only: global pooling before the last layer: avg, max (evidence and gradient"
-            + " come from where each feature is strongest: more local explanations) or avgmax (both side by"
-            + " side; helps small findings such as nodules). Default: avg.")
+        description = "Classifier only: how features become outputs: avg or max (global pooling, then a linear"
+            + " layer), avgmax (both side by side; helps small findings such as nodules) or classmap (one"
+            + " evidence map per output, pooled by a smooth maximum: an output is its strongest local"
+            + " evidence). Default: avg.")
     String head;
 
     @Option(names = "--threads", paramLabel = "N",

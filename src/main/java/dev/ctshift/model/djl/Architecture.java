@@ -57,7 +57,8 @@ public enum Architecture {
   static final float CLASSMAP_SHARPNESS = 4;
 
   /** The values a text argument may take; every other argument is a positive integer. */
-  private static final Map<String, List<String>> TEXT_ARGS = Map.of("head", List.of("avg", "max", "avgmax", "classmap"));
+  private static final Map<String, List<String>> TEXT_ARGS =
+      Map.of("head", List.of("avg", "max", "avgmax", "classmap"));
 
   private final String id;
   private final Kind kind;
