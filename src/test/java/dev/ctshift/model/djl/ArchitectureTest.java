@@ -37,6 +37,13 @@ class ArchitectureTest {
     return block.forward(net.parameterStore(), new NDList(x), false).singletonOrThrow();
   }
 
+  /** A small two-level, two-output classifier3d with the given head. */
+  private static DjlNetwork twoOutputClassifier(String head) {
+    return DjlNetwork.create(Architecture.CLASSIFIER_3D,
+        json("{\"base_channels\": 2, \"levels\": 2, \"outputs\": 2, \"head\": \"" + head + "\"}"),
+        Device.cpu(), DataType.FLOAT32);
+  }
+
   /** A classifier's output before its last two blocks (the head). */
   private static NDArray trunk(DjlNetwork net, NDArray x) {
     var children = net.block().getChildren().values();
@@ -74,17 +81,14 @@ class ArchitectureTest {
 
   @Test
   void avgmaxHeadIsALinearLayerOnChannelMeansAndMaxima() {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
-            json("{\"base_channels\": 2, \"levels\": 2, \"outputs\": 2, \"head\": \"avgmax\"}"),
-            Device.cpu(), DataType.FLOAT32);
+    try (DjlNetwork net = twoOutputClassifier("avgmax");
         NDManager m = NDManager.newBaseManager()) {
       NDArray x = random(m, new Shape(1, 1, 4, 6, 6), 5);
       var children = net.block().getChildren().values();
       int last = children.size();
       // Features before the head: every child but the pooling and the linear layer.
-      NDArray features = trunk(net, x);
-      int channels = (int) features.getShape().get(1);
-      float[] f = features.toFloatArray();
+      float[] f = trunk(net, x).toFloatArray();
+      int channels = 4; // base_channels 2, doubled at the second level
       int per = f.length / channels;
       double[] pooled = new double[2 * channels];
       for (int ch = 0; ch < channels; ch++) {
@@ -113,17 +117,14 @@ class ArchitectureTest {
 
   @Test
   void classmapHeadIsASmoothMaximumOfPerVoxelEvidence() {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
-            json("{\"base_channels\": 2, \"levels\": 2, \"outputs\": 2, \"head\": \"classmap\"}"),
-            Device.cpu(), DataType.FLOAT32);
+    try (DjlNetwork net = twoOutputClassifier("classmap");
         NDManager m = NDManager.newBaseManager()) {
       NDArray x = random(m, new Shape(1, 1, 4, 6, 6), 6);
       var children = net.block().getChildren().values();
       int last = children.size();
       // Features before the head: every child but the 1x1x1 convolution and the pooling.
-      NDArray features = trunk(net, x);
-      int channels = (int) features.getShape().get(1);
-      float[] f = features.toFloatArray();
+      float[] f = trunk(net, x).toFloatArray();
+      int channels = 4;
       int per = f.length / channels;
       var conv = children.get(last - 2).getParameters().values();
       float[] weight = conv.get(0).getArray().toFloatArray(); // [outputs, channels, 1, 1, 1]
