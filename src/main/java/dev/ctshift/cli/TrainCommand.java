@@ -325,23 +325,53 @@ public final class TrainCommand implements Runnable {
             + " middle). Default: the most common depth.")
     Integer depth;
 
+    @Option(names = "--finding-region", paramLabel = "TARGET=CODE",
+        description = "Also teach TARGET's evidence map where its finding is: the voxels of value CODE in the"
+            + " <id>_labels.nii.gz beside each scan (repeatable; needs --head classmap), e.g. effusion=2,"
+            + " nodule=4 for phantoms. The output then rests on evidence at the finding itself, and so do"
+            + " its gradient and its counterfactuals.")
+    java.util.LinkedHashMap<String, Integer> regions = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--region-weight", defaultValue = "1", paramLabel = "W",
+        description = "Weight of the evidence-map loss of --finding-region. Default: ${DEFAULT-VALUE}.")
+    double regionWeight;
+
     @Override
     public Integer call() throws CtShiftException {
       shared.common = common;
       TrainConfig config = shared.config(spec.commandLine());
       JsonObject args = shared.architectureArgs();
       args.addProperty("outputs", targets.size());
+      int[] regionClass = regionClasses(spec.commandLine());
+      int[] codes = regions.isEmpty() ? null : regions.values().stream().mapToInt(Integer::intValue).toArray();
       FindingTable table = FindingTable.read(labels, targets);
-      List<ModelSpaceScan> scans = shared.load(spec.commandLine(), null);
+      List<ModelSpaceScan> scans = shared.load(spec.commandLine(), codes);
       int d = TrainCommand.depth(spec.commandLine(), depth, scans, shared);
-      var data = TrainingSets.labelled(scans, d, 0f, table);
+      var data = TrainingSets.labelled(scans, d, 0f, table, regionClass);
       // Each pooling level halves the depth: a shorter scan is padded to this many slices.
       shared.minDepth = 1 << (Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt() - 1);
       try (ClassifierTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
-          () -> new ClassifierTrainer(config, args))) {
+          () -> new ClassifierTrainer(config, args, regionWeight))) {
         shared.fitAndSave(spec.commandLine(), trainer, data, "classifier " + targets);
       }
       return 0;
+    }
+
+    /** Per target, the class index of its --finding-region code in the loaded label maps, or 0. */
+    private int[] regionClasses(CommandLine cl) {
+      int[] regionClass = new int[targets.size()];
+      int c = 0;
+      for (String target : regions.keySet()) {
+        int k = targets.indexOf(target);
+        if (k < 0) {
+          throw new ParameterException(cl, "--finding-region " + target + ": not one of --targets " + targets);
+        }
+        regionClass[k] = ++c;
+      }
+      if (!regions.isEmpty() && !"classmap".equals(shared.head)) {
+        throw new ParameterException(cl, "--finding-region needs --head classmap (one evidence map per output)");
+      }
+      return regionClass;
     }
   }
 

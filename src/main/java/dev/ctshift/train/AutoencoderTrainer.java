@@ -63,8 +63,8 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
   }
 
   @Override
-  protected NDArray loss(NDArray output, NDArray target) {
-    return Losses.reconstruction(output, target, l1Weight);
+  protected NDArray loss(NDList output, NDList target) {
+    return Losses.reconstruction(output.singletonOrThrow(), target.singletonOrThrow(), l1Weight);
   }
 
   @Override

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import dev.ctshift.model.djl.Architecture;
 import java.util.ArrayList;
@@ -14,8 +17,15 @@ import java.util.Map;
  * Trains a {@code classifier3d} on multi-label volumes with mean binary cross-entropy on the logits.
  * Validation metrics: {@code auc_<label>} (ROC AUC, {@link Metrics#rocAuc}; NaN if the validation
  * split lacks positives or negatives) and {@code auc_mean} over the defined ones.
+ *
+ * <p>When the data marks where findings are ({@link LabelledVolumes#hasRegions()}; {@code classmap}
+ * head only), each such output's evidence map is also taught to be positive exactly in the cells
+ * that hold its finding: a per-cell binary cross-entropy against the region max-pooled to the map's
+ * grid, weighted by {@code regionWeight} and added to the loss. The output then rests on evidence at
+ * the finding itself, and so do its gradient and the counterfactuals that follow it.
  */
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
+  private final double regionWeight;
 
   /**
    * @param architectureArgs {@code classifier3d} args; {@code outputs} must equal the number of
@@ -23,7 +33,19 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
    * @throws IllegalArgumentException on invalid args
    */
   public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs) {
+    this(config, architectureArgs, 1);
+  }
+
+  /**
+   * @param regionWeight weight of the evidence-map loss when the data has regions
+   * @throws IllegalArgumentException on invalid args or a negative or non-finite weight
+   */
+  public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, double regionWeight) {
     super(config, Architecture.CLASSIFIER_3D, architectureArgs);
+    if (!(regionWeight >= 0) || Double.isInfinite(regionWeight)) {
+      throw new IllegalArgumentException("the region weight must be finite and at least 0, got " + regionWeight);
+    }
+    this.regionWeight = regionWeight;
   }
 
   @Override
@@ -44,6 +66,10 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
       throw new IllegalArgumentException("volumes of " + v.depth() + "x" + v.height() + "x" + v.width()
           + " are too small for " + levels + " levels (need " + (1 << (levels - 1)) + " per axis)");
     }
+    if (data.hasRegions() && !"classmap".equals(network().args().get("head").getAsString())) {
+      throw new IllegalArgumentException("finding regions need the classmap head (evidence maps), not '"
+          + network().args().get("head").getAsString() + "'");
+    }
   }
 
   @Override
@@ -53,13 +79,76 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     for (int b = 0; b < indices.length; b++) {
       System.arraycopy(data.labels().get(indices[b]), 0, labels, b * k, k);
     }
-    return new NDList(VolumeBatches.volumes(manager, data.volumes(), indices),
+    NDList batch = new NDList(VolumeBatches.volumes(manager, data.volumes(), indices),
         manager.create(labels, new Shape(indices.length, k)));
+    if (data.hasRegions()) {
+      batch.add(regionTargets(manager, data, indices));
+      float[] supervised = new float[k];
+      for (int label = 0; label < k; label++) {
+        supervised[label] = data.regionClass()[label] > 0 ? 1 : 0;
+      }
+      batch.add(manager.create(supervised, new Shape(1, k, 1, 1, 1)));
+    }
+    return batch;
+  }
+
+  /** [B, K, d, h, w]: 1 in the cells of the evidence-map grid that hold some voxel of the finding. */
+  private NDArray regionTargets(NDManager manager, LabelledVolumes data, int[] indices) {
+    VolumeDataset v = data.volumes();
+    int k = data.labelNames().size();
+    int voxels = v.depth() * v.height() * v.width();
+    float[] inside = new float[indices.length * k * voxels];
+    for (int b = 0; b < indices.length; b++) {
+      int[] region = data.regions().get(indices[b]);
+      for (int label = 0; label < k; label++) {
+        int c = data.regionClass()[label];
+        if (c == 0) {
+          continue;
+        }
+        int offset = (b * k + label) * voxels;
+        for (int i = 0; i < voxels; i++) {
+          if (region[i] == c) {
+            inside[offset + i] = 1;
+          }
+        }
+      }
+    }
+    NDArray t = manager.create(inside, new Shape(indices.length, k, v.depth(), v.height(), v.width()));
+    // The same 2x2x2 max pooling as between the network's levels gives the evidence map's grid.
+    Shape two = new Shape(2, 2, 2);
+    for (int l = 1; l < network().args().get("levels").getAsInt(); l++) {
+      t = Pool.maxPool3d(t, two, two, new Shape(0, 0, 0), false);
+    }
+    return t;
+  }
+
+  /** The logits, and with regions also the evidence maps they pool ([B, K, d, h, w]). */
+  @Override
+  protected NDList forward(NDArray input, boolean training) {
+    if (fitData() == null || !fitData().hasRegions()) {
+      return super.forward(input, training);
+    }
+    List<Block> layers = network().block().getChildren().values();
+    ParameterStore store = network().parameterStore();
+    NDList x = new NDList(input);
+    for (Block layer : layers.subList(0, layers.size() - 1)) {
+      x = layer.forward(store, x, training);
+    }
+    NDArray maps = x.singletonOrThrow();
+    return new NDList(layers.get(layers.size() - 1).forward(store, x, training).singletonOrThrow(), maps);
   }
 
   @Override
-  protected NDArray loss(NDArray output, NDArray target) {
-    return Losses.bceWithLogits(output, target);
+  protected NDArray loss(NDList output, NDList target) {
+    NDArray loss = Losses.bceWithLogits(output.head(), target.head());
+    if (output.size() == 1) {
+      return loss;
+    }
+    NDArray supervised = target.get(2);
+    NDArray cells = Losses.bceWithLogitsPerElement(output.get(1), target.get(1)).mul(supervised);
+    long perOutput = output.get(1).getShape().size() / output.get(1).getShape().get(1);
+    NDArray region = cells.sum().div(supervised.sum().mul((float) perOutput));
+    return loss.add(region.mul((float) regionWeight));
   }
 
   @Override

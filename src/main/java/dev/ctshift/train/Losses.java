@@ -21,7 +21,12 @@ final class Losses {
    * {@code max(z, 0) - z y + log(1 + exp(-|z|))}.
    */
   static NDArray bceWithLogits(NDArray logits, NDArray targets) {
-    return logits.maximum(0f).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log()).mean();
+    return bceWithLogitsPerElement(logits, targets).mean();
+  }
+
+  /** {@link #bceWithLogits} before the mean: one loss per element. */
+  static NDArray bceWithLogitsPerElement(NDArray logits, NDArray targets) {
+    return logits.maximum(0f).sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
   }
 
   /**

@@ -77,8 +77,21 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /** The network input and the target of the samples {@code indices}, created in {@code manager}. */
   protected abstract NDList batch(NDManager manager, D data, int[] indices);
 
-  /** The scalar loss of a batch. */
-  protected abstract NDArray loss(NDArray output, NDArray target);
+  /**
+   * The scalar loss of a batch.
+   *
+   * @param output what {@link #forward} returned
+   * @param target the batch without its first element (the input)
+   */
+  protected abstract NDArray loss(NDList output, NDList target);
+
+  /**
+   * The network's output for a batch input: a single array unless a subclass also returns
+   * intermediate maps that its loss needs; {@link MetricAccumulator}s see the first array only.
+   */
+  protected NDList forward(NDArray input, boolean training) {
+    return network.block().forward(network.parameterStore(), new NDList(input), training);
+  }
 
   /** A fresh accumulator of validation metrics for {@code data}. */
   protected abstract MetricAccumulator newMetrics(D data);
@@ -163,9 +176,7 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     try (NDManager batchManager = network.manager().newSubManager()) {
       NDList batch = batch(batchManager, data, idx);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray out = network.block().forward(network.parameterStore(), new NDList(batch.get(0)), true)
-            .singletonOrThrow();
-        NDArray l = loss(out, batch.get(1));
+        NDArray l = loss(forward(batch.get(0), true), batch.subNDList(1));
         gc.backward(l);
         loss = l.getFloat();
       }
@@ -191,10 +202,9 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       int[] idx = Arrays.copyOfRange(valIdx, from, Math.min(from + config.batchSize(), valIdx.length));
       try (NDManager batchManager = network.manager().newSubManager()) {
         NDList batch = batch(batchManager, data, idx);
-        NDArray out = network.block().forward(network.parameterStore(), new NDList(batch.get(0)), false)
-            .singletonOrThrow();
-        lossSum += loss(out, batch.get(1)).getFloat() * idx.length;
-        metrics.add(out, batch.get(1));
+        NDList out = forward(batch.get(0), false);
+        lossSum += loss(out, batch.subNDList(1)).getFloat() * idx.length;
+        metrics.add(out.head(), batch.get(1));
       }
     }
     return new ProgressListener.EpochReport(epoch, trainLoss, lossSum / valIdx.length, metrics.result());
@@ -282,6 +292,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /** {@link #save(Path, JsonObject)} with the trainer's default manifest entries. */
   public void save(Path dir) throws TrainingException {
     save(dir, new JsonObject());
+  }
+
+  /** The data of the current or last {@link #fit}, or null before the first. */
+  protected D fitData() {
+    return lastData;
   }
 
   /** The network being trained (owned by this trainer). */

@@ -55,8 +55,8 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
   }
 
   @Override
-  protected NDArray loss(NDArray output, NDArray target) {
-    return Losses.crossEntropyPlusDice(output, target);
+  protected NDArray loss(NDList output, NDList target) {
+    return Losses.crossEntropyPlusDice(output.singletonOrThrow(), target.singletonOrThrow());
   }
 
   @Override

@@ -144,6 +144,38 @@ class TrainCommandTest {
   }
 
   @Test
+  void findingRegionsReachTheTrainerAsTheirLabelCodes() throws Exception {
+    Path out = tmp.resolve("cls-regions");
+    ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(),
+        "--head", "classmap", "--finding-region", "nodule=4", "--finding-region", "effusion=2",
+        "--region-weight", "3");
+
+    // Codes are loaded in option order: nodule (4) is class 1, effusion (2) class 2.
+    List<ModelSpaceScan> scans = load(m, new int[] {4, 2});
+    FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
+    try (ClassifierTrainer t = new ClassifierTrainer(config(),
+            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 3);
+        VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {2, 0, 1}), ProgressListener.NONE);
+      for (ModelSpaceScan s : scans) {
+        NDArray x = nd.create(s.values(), new Shape(1, 1, 4, 16, 16));
+        assertArrayEquals(forward(t, x), loaded.forward(x, false).toFloatArray(), 0f, s.id());
+      }
+    }
+
+    StringWriter err = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("r1"), "--labels",
+        data.resolve("labels.csv").toString(), "--finding-region", "effusion=2")));
+    assertTrue(err.toString().contains("--finding-region needs --head classmap"), err.toString());
+    err = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("r2"), "--labels",
+        data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "spleen=7")));
+    assertTrue(err.toString().contains("--finding-region spleen: not one of --targets"), err.toString());
+    assertTrue(!Files.exists(tmp.resolve("r1")) && !Files.exists(tmp.resolve("r2")), "no partial output");
+  }
+
+  @Test
   void segmenterModelLoadsAndMatchesTheSameTrainingThroughTheLibrary() throws Exception {
     Path out = tmp.resolve("seg");
     ModelManifest m = trainAndCheckManifest("segmenter", out);

@@ -58,6 +58,112 @@ class ClassifierTrainerTest {
     }
   }
 
+  private static JsonObject classmapArgs(int outputs) {
+    JsonObject a = args(outputs);
+    a.addProperty("head", "classmap");
+    return a;
+  }
+
+  @Test
+  void regionLossIsOutputCrossEntropyPlusCellCrossEntropyAgainstTheMaxPooledRegion() throws Exception {
+    // Two outputs, only the first with a region: the second's cells must not count.
+    LabelledVolumes balls = Synthetic.ballsWithRegions(4, 8, 5);
+    List<float[]> labels = new java.util.ArrayList<>();
+    balls.labels().forEach(row -> labels.add(new float[] {row[0], 1 - row[0]}));
+    LabelledVolumes data = new LabelledVolumes(balls.volumes(), List.of("ball", "none"), labels,
+        balls.regions(), new int[] {1, 0});
+    double weight = 0.7;
+    TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(3).validationFraction(0).build();
+    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2), weight);
+        NDManager m = NDManager.newBaseManager()) {
+      t.fit(data, ProgressListener.NONE);
+      int[] idx = {0, 1, 2};
+      NDList batch = t.batch(m, data, idx);
+      NDList out = t.forward(batch.get(0), false);
+      float[] logits = out.get(0).toFloatArray();
+      // The logits are those of the saved network's plain forward pass.
+      assertArrayEquals(t.network().block().forward(t.network().parameterStore(), new NDList(batch.get(0)),
+          false).singletonOrThrow().toFloatArray(), logits, 1e-6f);
+      NDArray maps = out.get(1);
+      assertEquals(new Shape(3, 2, 4, 4, 4), maps.getShape(), "levels 2: one pooling, 8 -> 4");
+      float[] cells = maps.toFloatArray();
+
+      double outputLoss = 0;
+      for (int b = 0; b < idx.length; b++) {
+        for (int k = 0; k < 2; k++) {
+          outputLoss += bce(logits[b * 2 + k], labels.get(idx[b])[k]);
+        }
+      }
+      outputLoss /= idx.length * 2;
+      double cellLoss = 0;
+      for (int b = 0; b < idx.length; b++) {
+        int[] region = data.regions().get(idx[b]);
+        for (int cd = 0; cd < 4; cd++) {
+          for (int ch = 0; ch < 4; ch++) {
+            for (int cw = 0; cw < 4; cw++) {
+              int inside = cellHoldsRegion(region, 8, cd, ch, cw) ? 1 : 0;
+              cellLoss += bce(cells[((b * 2) * 4 + cd) * 16 + ch * 4 + cw], inside);
+            }
+          }
+        }
+      }
+      cellLoss /= idx.length * 64;
+      double expected = outputLoss + weight * cellLoss;
+      assertEquals(expected, t.loss(out, batch.subNDList(1)).getFloat(), 1e-5 * expected);
+    }
+  }
+
+  /** Whether the 2x2x2 cell (cd, ch, cw) of a cube of side {@code size} holds a voxel of class 1. */
+  private static boolean cellHoldsRegion(int[] region, int size, int cd, int ch, int cw) {
+    for (int v = 0; v < 8; v++) {
+      int d = 2 * cd + (v >> 2);
+      int h = 2 * ch + ((v >> 1) & 1);
+      int w = 2 * cw + (v & 1);
+      if (region[w + size * (h + size * d)] == 1) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static double bce(double z, double y) {
+    return Math.log1p(Math.exp(-z)) + (1 - y) * z;
+  }
+
+  @Test
+  void regionSupervisionPutsTheStrongestEvidenceOnTheFinding() throws Exception {
+    LabelledVolumes train = Synthetic.ballsWithRegions(32, 8, 11);
+    LabelledVolumes test = Synthetic.ballsWithRegions(16, 8, 12);
+    TrainConfig config = TrainConfig.builder().epochs(15).batchSize(4).learningRate(2e-2).seed(4)
+        .validationFraction(0).build();
+    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(1));
+        NDManager m = NDManager.newBaseManager()) {
+      t.fit(train, ProgressListener.NONE);
+      int onBall = 0;
+      int positives = 0;
+      for (int i = 0; i < test.volumes().size(); i += 2) {
+        positives++;
+        NDArray maps = t.forward(t.batch(m, test, new int[] {i}).get(0), false).get(1);
+        int best = (int) maps.argMax().getLong();
+        int cd = best / 16;
+        int ch = best / 4 % 4;
+        int cw = best % 4;
+        onBall += cellHoldsRegion(test.regions().get(i), 8, cd, ch, cw) ? 1 : 0;
+      }
+      // A ball touches at most 8 of the 64 cells: chance is at most 1 in 8.
+      assertTrue(onBall >= positives - 1, onBall + " of " + positives + " maxima on the ball");
+    }
+  }
+
+  @Test
+  void regionsNeedTheClassmapHead() {
+    try (ClassifierTrainer t = new ClassifierTrainer(TrainConfig.builder().build(), args(1))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> t.fit(Synthetic.ballsWithRegions(4, 8, 1), ProgressListener.NONE));
+      assertTrue(e.getMessage().contains("classmap"), e.getMessage());
+    }
+  }
+
   @Test
   void rejectsLabelCountMismatch() {
     try (ClassifierTrainer t = new ClassifierTrainer(TrainConfig.builder().build(), args(3))) {

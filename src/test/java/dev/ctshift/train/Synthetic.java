@@ -65,6 +65,39 @@ final class Synthetic {
     return new LabelledVolumes(VolumeDataset.of(size, size, size, volumes), List.of("blob", "dark"), labels);
   }
 
+  /**
+   * {@code n} noisy cubes of side {@code size}, half of them (even i) with a bright ball of radius 1.5
+   * anywhere at least 2 voxels from the border; label "ball"; region class 1 marks the ball's voxels.
+   */
+  static LabelledVolumes ballsWithRegions(int n, int size, long seed) {
+    Random r = new Random(seed);
+    List<float[]> volumes = new ArrayList<>();
+    List<float[]> labels = new ArrayList<>();
+    List<int[]> regions = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      boolean ball = i % 2 == 0;
+      int[] c = {2 + r.nextInt(size - 4), 2 + r.nextInt(size - 4), 2 + r.nextInt(size - 4)};
+      float[] v = new float[size * size * size];
+      int[] region = new int[v.length];
+      for (int d = 0; d < size; d++) {
+        for (int h = 0; h < size; h++) {
+          for (int w = 0; w < size; w++) {
+            int idx = w + size * (h + size * d);
+            double q = (d - c[0]) * (d - c[0]) + (h - c[1]) * (h - c[1]) + (w - c[2]) * (w - c[2]);
+            boolean inside = ball && q <= 1.5 * 1.5;
+            region[idx] = inside ? 1 : 0;
+            v[idx] = (float) ((inside ? 0.8 : 0.4) + 0.05 * r.nextGaussian());
+          }
+        }
+      }
+      volumes.add(v);
+      labels.add(new float[] {ball ? 1 : 0});
+      regions.add(region);
+    }
+    return new LabelledVolumes(VolumeDataset.of(size, size, size, volumes), List.of("ball"), labels, regions,
+        new int[] {1});
+  }
+
   /** {@code n} noisy cubes with a bright sphere of random centre and radius; mask 1 inside. */
   static SegmentedVolumes spheres(int n, int size, long seed) {
     Random r = new Random(seed);

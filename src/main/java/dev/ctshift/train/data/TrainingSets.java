@@ -79,15 +79,35 @@ public final class TrainingSets {
    */
   public static LabelledVolumes labelled(List<ModelSpaceScan> scans, int depth, float pad, FindingTable table)
       throws CtShiftException {
+    return labelled(scans, depth, pad, table, new int[table.targets().size()]);
+  }
+
+  /**
+   * The scans with their rows of {@code table} and, for the outputs with a region class, where the
+   * finding is ({@link LabelledVolumes#regions()}: the scans' class maps).
+   *
+   * @param regionClass per target of the table, the class of {@link ModelSpaceScan#classes()} that
+   *     marks its finding, or 0 for none
+   * @throws CtShiftException if a scan's id is not in the table, or the scans differ in in-plane size
+   * @throws IllegalArgumentException if some region class is set and a scan was loaded without its
+   *     label map
+   */
+  public static LabelledVolumes labelled(List<ModelSpaceScan> scans, int depth, float pad, FindingTable table,
+      int[] regionClass) throws CtShiftException {
+    boolean withRegions = Arrays.stream(regionClass).anyMatch(c -> c > 0);
     List<float[]> labels = new ArrayList<>();
+    List<int[]> regions = new ArrayList<>();
     for (ModelSpaceScan s : scans) {
       float[] row = table.targets(s.id());
       if (row == null) {
         throw new CtShiftException(s.source() + ": id '" + s.id() + "' has no row in " + table.file());
       }
       labels.add(row);
+      if (withRegions) {
+        regions.add(classMap(s, depth));
+      }
     }
-    return new LabelledVolumes(volumes(scans, depth, pad), table.targets(), labels);
+    return new LabelledVolumes(volumes(scans, depth, pad), table.targets(), labels, regions, regionClass);
   }
 
   /**
@@ -101,21 +121,26 @@ public final class TrainingSets {
       List<String> classNames) throws CtShiftException {
     List<int[]> masks = new ArrayList<>();
     for (ModelSpaceScan s : scans) {
-      if (s.classes() == null) {
-        throw new IllegalArgumentException(s.id() + " was loaded without its label map");
-      }
-      float[] asFloat = new float[s.classes().length];
-      for (int v = 0; v < asFloat.length; v++) {
-        asFloat[v] = s.classes()[v];
-      }
-      float[] fitted = toDepth(asFloat, s, depth, 0f);
-      int[] mask = new int[fitted.length];
-      for (int v = 0; v < mask.length; v++) {
-        mask[v] = (int) fitted[v];
-      }
-      masks.add(mask);
+      masks.add(classMap(s, depth));
     }
     return new SegmentedVolumes(volumes(scans, depth, pad), classNames, masks);
+  }
+
+  /** The class map of {@code s} cropped or padded (with background) to {@code depth} slices. */
+  private static int[] classMap(ModelSpaceScan s, int depth) {
+    if (s.classes() == null) {
+      throw new IllegalArgumentException(s.id() + " was loaded without its label map");
+    }
+    float[] asFloat = new float[s.classes().length];
+    for (int v = 0; v < asFloat.length; v++) {
+      asFloat[v] = s.classes()[v];
+    }
+    float[] fitted = toDepth(asFloat, s, depth, 0f);
+    int[] map = new int[fitted.length];
+    for (int v = 0; v < map.length; v++) {
+      map[v] = (int) fitted[v];
+    }
+    return map;
   }
 
   /** {@code values} of scan {@code s} cropped or padded to {@code depth} slices about the middle. */
