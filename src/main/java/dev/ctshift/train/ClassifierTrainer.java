@@ -21,8 +21,9 @@ import java.util.Map;
  * <p>When the data marks where findings are ({@link LabelledVolumes#hasRegions()}; {@code classmap}
  * head only), each such output's evidence map is also taught to be positive exactly in the cells
  * that hold its finding: a per-cell binary cross-entropy against the region max-pooled to the map's
- * grid, weighted by {@code regionWeight} and added to the loss. The output then rests on evidence at
- * the finding itself, and so do its gradient and the counterfactuals that follow it.
+ * grid, inside and outside the region weighted equally, times {@code regionWeight}, added to the
+ * loss. The output then rests on evidence at the finding itself, and so do its gradient and the
+ * counterfactuals that follow it.
  */
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   private final double regionWeight;
@@ -144,11 +145,25 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     if (output.size() == 1) {
       return loss;
     }
-    NDArray supervised = target.get(2);
-    NDArray cells = Losses.bceWithLogitsPerElement(output.get(1), target.get(1)).mul(supervised);
-    long perOutput = output.get(1).getShape().size() / output.get(1).getShape().get(1);
-    NDArray region = cells.sum().div(supervised.sum().mul((float) perOutput));
-    return loss.add(region.mul((float) regionWeight));
+    return loss.add(regionLoss(output.get(1), target.get(1), target.get(2)).mul((float) regionWeight));
+  }
+
+  /**
+   * Per output with a region: the mean cell cross-entropy inside the region and the mean outside,
+   * averaged (a finding fills few cells: unbalanced, "nothing anywhere" would be a cheap optimum);
+   * then the mean over those outputs.
+   *
+   * @param maps evidence logits [B, K, d, h, w]
+   * @param inside 1 for the cells of the region, else 0, same shape
+   * @param supervised [1, K, 1, 1, 1]: 1 for the outputs with a region
+   */
+  private static NDArray regionLoss(NDArray maps, NDArray inside, NDArray supervised) {
+    NDArray cells = Losses.bceWithLogitsPerElement(maps, inside).mul(supervised);
+    NDArray outside = inside.neg().add(1f).mul(supervised);
+    int[] allButOutput = {0, 2, 3, 4};
+    NDArray in = cells.mul(inside).sum(allButOutput).div(inside.sum(allButOutput).maximum(1f));
+    NDArray out = cells.mul(outside).sum(allButOutput).div(outside.sum(allButOutput).maximum(1f));
+    return in.add(out).mul(0.5f).sum().div(supervised.sum());
   }
 
   @Override

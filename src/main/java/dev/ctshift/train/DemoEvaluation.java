@@ -157,6 +157,16 @@ public final class DemoEvaluation implements AutoCloseable {
     c.add("roc_auc", auc);
     c.add("roc_auc_on_reconstructions", aucRecon);
     c.add("positives", positives);
+    // Per-scan probabilities, so that figures can be broken down by any column of the labels table.
+    JsonObject perScan = new JsonObject();
+    for (int s = 0; s < n; s++) {
+      JsonArray p = new JsonArray();
+      for (int f = 0; f < k; f++) {
+        p.add(Math.round(onScan[f][s] * 1e6) / 1e6);
+      }
+      perScan.add(loaded.get(s).id(), p);
+    }
+    c.add("probabilities", perScan);
     r.add("classifier", c);
     JsonObject g = new JsonObject();
     g.add("mean_abs", gap);

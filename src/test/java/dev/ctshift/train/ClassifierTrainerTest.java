@@ -65,7 +65,7 @@ class ClassifierTrainerTest {
   }
 
   @Test
-  void regionLossIsOutputCrossEntropyPlusCellCrossEntropyAgainstTheMaxPooledRegion() throws Exception {
+  void regionLossIsOutputCrossEntropyPlusBalancedCellCrossEntropyAgainstTheMaxPooledRegion() throws Exception {
     // Two outputs, only the first with a region: the second's cells must not count.
     LabelledVolumes balls = Synthetic.ballsWithRegions(4, 8, 5);
     List<float[]> labels = new java.util.ArrayList<>();
@@ -95,19 +95,23 @@ class ClassifierTrainerTest {
         }
       }
       outputLoss /= idx.length * 2;
-      double cellLoss = 0;
+      // Only output 0 has a region: mean loss of its cells inside the region and outside, averaged.
+      double[] sum = new double[2];
+      int[] count = new int[2];
       for (int b = 0; b < idx.length; b++) {
         int[] region = data.regions().get(idx[b]);
         for (int cd = 0; cd < 4; cd++) {
           for (int ch = 0; ch < 4; ch++) {
             for (int cw = 0; cw < 4; cw++) {
               int inside = cellHoldsRegion(region, 8, cd, ch, cw) ? 1 : 0;
-              cellLoss += bce(cells[((b * 2) * 4 + cd) * 16 + ch * 4 + cw], inside);
+              sum[inside] += bce(cells[((b * 2) * 4 + cd) * 16 + ch * 4 + cw], inside);
+              count[inside]++;
             }
           }
         }
       }
-      cellLoss /= idx.length * 64;
+      assertTrue(count[1] > 0 && count[0] > 0, "the batch has cells inside and outside the ball");
+      double cellLoss = (sum[1] / count[1] + sum[0] / count[0]) / 2;
       double expected = outputLoss + weight * cellLoss;
       assertEquals(expected, t.loss(out, batch.subNDList(1)).getFloat(), 1e-5 * expected);
     }
