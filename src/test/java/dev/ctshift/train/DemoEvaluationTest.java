@@ -4,17 +4,75 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.ctshift.io.VolumeReadException;
 import dev.ctshift.io.nifti.NiftiWriter;
 import dev.ctshift.volume.Affine;
 import dev.ctshift.volume.Volume;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DemoEvaluationTest {
   @TempDir Path tmp;
+
+  @Test
+  void heldOutProbabilitiesAreTheRecordedSampleScoresAndGiveTheAuc() throws Exception {
+    Path models = Path.of("models");
+    Path expected = models.resolve("phantom-classifier/expected-scores.json");
+    Assumptions.assumeTrue(Files.exists(expected), "demo models not built (scripts/make_demo_models)");
+    String[] samples = {"phantom-effusion", "phantom-normal", "phantom-cardiomegaly"};
+    List<Path> scans = new ArrayList<>();
+    for (String s : samples) {
+      Files.copy(Path.of("samples", s + ".nii.gz"), tmp.resolve(s + ".nii.gz"));
+      Files.copy(Path.of("samples", s + "_labels.nii.gz"), tmp.resolve(s + "_labels.nii.gz"));
+      scans.add(tmp.resolve(s + ".nii.gz"));
+    }
+    Path csv = tmp.resolve("labels.csv");
+    Files.writeString(csv, "id,has_effusion,cardiomegaly,nodule_count\n"
+        + "phantom-effusion,1,0,0\nphantom-normal,0,0,0\nphantom-cardiomegaly,0,1,0\n");
+
+    JsonObject figures;
+    try (DemoEvaluation e = new DemoEvaluation(models.resolve("phantom-ae"), models.resolve("phantom-classifier"),
+        models.resolve("phantom-segmenter"), Device.cpu())) {
+      figures = e.heldOut(scans, csv, s -> { });
+    }
+    JsonObject recorded = JsonParser.parseString(Files.readString(expected)).getAsJsonObject()
+        .getAsJsonObject("samples");
+    JsonObject probabilities = figures.getAsJsonObject("classifier").getAsJsonObject("probabilities");
+    List<String> outputs = List.of("effusion", "cardiomegaly", "nodule");
+    double[][] p = new double[outputs.size()][samples.length];
+    for (int s = 0; s < samples.length; s++) {
+      JsonArray row = probabilities.getAsJsonArray(samples[s]);
+      for (int f = 0; f < outputs.size(); f++) {
+        p[f][s] = row.get(f).getAsDouble();
+        double want = recorded.getAsJsonObject(samples[s]).getAsJsonObject("classifier").get(outputs.get(f))
+            .getAsDouble();
+        assertEquals(want, p[f][s], 1e-4, samples[s] + " " + outputs.get(f));
+      }
+    }
+    // One positive per finding: its AUC is the share of negatives it outscores.
+    JsonObject auc = figures.getAsJsonObject("classifier").getAsJsonObject("roc_auc");
+    for (int f = 0; f < 2; f++) {
+      int positive = f == 0 ? 0 : 2;
+      double above = 0;
+      for (int s = 0; s < samples.length; s++) {
+        if (s != positive) {
+          above += p[f][positive] > p[f][s] ? 1 : p[f][positive] == p[f][s] ? 0.5 : 0;
+        }
+      }
+      assertEquals(above / 2, auc.get(outputs.get(f)).getAsDouble(), 1e-9, outputs.get(f));
+    }
+    assertTrue(Double.isNaN(auc.get("nodule").getAsDouble()), "no nodule positives: AUC undefined");
+  }
 
   @Test
   void changeShareCountsTheChangeWithinChebyshevDistanceOfTheLabel() throws Exception {
