@@ -328,8 +328,8 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--finding-region", paramLabel = "TARGET=CODE",
         description = "Also teach TARGET's evidence map where its finding is: the voxels of value CODE in the"
             + " <id>_labels.nii.gz beside each scan (repeatable; needs --head classmap), e.g. effusion=2,"
-            + " nodule=4 for phantoms. The output then rests on evidence at the finding itself, and so do"
-            + " its gradient and its counterfactuals.")
+            + " nodule=4 for phantoms. Its strongest evidence then lies on the finding (on the phantoms this"
+            + " did not make its gradient, or its counterfactuals, more local: models/PHANTOM-MODELS.md).")
     java.util.LinkedHashMap<String, Integer> regions = new java.util.LinkedHashMap<>();
 
     @Option(names = "--region-weight", defaultValue = "1", paramLabel = "W",

@@ -22,8 +22,8 @@ import java.util.Map;
  * head only), each such output's evidence map is also taught to be positive exactly in the cells
  * that hold its finding: a per-cell binary cross-entropy against the region max-pooled to the map's
  * grid, inside and outside the region weighted equally, times {@code regionWeight}, added to the
- * loss. The output then rests on evidence at the finding itself, and so do its gradient and the
- * counterfactuals that follow it.
+ * loss. The output's strongest evidence then lies on the finding; that its gradient with respect to
+ * the scan is more local does not follow (measured in {@code models/PHANTOM-MODELS.md}).
  */
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   private final double regionWeight;
