@@ -468,6 +468,9 @@ public final class TrainCommand implements Runnable {
       spec.commandLine().getOut().printf(Locale.ROOT,
           "change inside label %d dilated by %d voxels: %.3f of the absolute change, in %.3f of the voxels%n",
           label, dilate, s.share(), s.volumeShare());
+      StringBuilder outside = new StringBuilder("outside it, by label:");
+      s.outsideByLabel().forEach((code, share) -> outside.append(String.format(Locale.ROOT, " %d %.3f", code, share)));
+      spec.commandLine().getOut().println(outside);
       return 0;
     }
   }

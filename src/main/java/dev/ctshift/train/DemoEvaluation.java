@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -307,8 +309,10 @@ public final class DemoEvaluation implements AutoCloseable {
    *
    * @param share sum of |difference| inside the region over the sum everywhere
    * @param volumeShare the region's share of all voxels
+   * @param outsideByLabel for each label code with voxels outside the region, in ascending order, the
+   *     sum of |difference| over those voxels over the sum everywhere
    */
-  public record ChangeShare(double share, double volumeShare) {}
+  public record ChangeShare(double share, double volumeShare, SortedMap<Integer, Double> outsideByLabel) {}
 
   /**
    * The share of the absolute change of a difference volume (e.g. {@code difference.nii.gz} of
@@ -334,15 +338,20 @@ public final class DemoEvaluation implements AutoCloseable {
     double inside = 0;
     double total = 0;
     int count = 0;
+    SortedMap<Integer, Double> outside = new TreeMap<>();
     for (int v = 0; v < region.length; v++) {
       double a = Math.abs(diff.data()[v]);
       total += a;
       if (region[v]) {
         inside += a;
         count++;
+      } else {
+        outside.merge(Math.round(map.data()[v]), a, Double::sum);
       }
     }
-    return new ChangeShare(total == 0 ? Double.NaN : inside / total, count / (double) region.length);
+    double sum = total;
+    outside.replaceAll((label, a) -> sum == 0 ? Double.NaN : a / sum);
+    return new ChangeShare(total == 0 ? Double.NaN : inside / total, count / (double) region.length, outside);
   }
 
   private static boolean[] dilate(boolean[] in, int nx, int ny, int nz) {

@@ -96,6 +96,7 @@ class DemoEvaluationTest {
       double inside = 0;
       double total = 0;
       int count = 0;
+      double[] outsideByLabel = new double[3];
       for (int k = 0; k < nz; k++) {
         for (int j = 0; j < ny; j++) {
           for (int i = 0; i < nx; i++) {
@@ -111,6 +112,8 @@ class DemoEvaluationTest {
             if (in) {
               inside += a;
               count++;
+            } else {
+              outsideByLabel[(int) labels[i + nx * (j + ny * k)]] += a;
             }
           }
         }
@@ -118,6 +121,15 @@ class DemoEvaluationTest {
       DemoEvaluation.ChangeShare s = DemoEvaluation.changeShare(diffFile, labelFile, 2, dilate);
       assertEquals(inside / total, s.share(), 1e-9, "dilate " + dilate);
       assertEquals(count / (double) labels.length, s.volumeShare(), 1e-12, "dilate " + dilate);
+      for (int label = 0; label < 3; label++) {
+        if (outsideByLabel[label] > 0) {
+          assertEquals(outsideByLabel[label] / total, s.outsideByLabel().get(label), 1e-9, "label " + label);
+        } else {
+          assertTrue(!s.outsideByLabel().containsKey(label), "no label " + label + " outside at dilate " + dilate);
+        }
+      }
+      assertEquals(s.outsideByLabel().keySet().size(),
+          (int) java.util.Arrays.stream(outsideByLabel).filter(x -> x > 0).count(), "no other labels");
     }
 
     Path other = tmp.resolve("o.nii.gz");
