@@ -15,6 +15,7 @@ import dev.ctshift.volume.Volume;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
@@ -129,7 +130,7 @@ class DemoEvaluationTest {
         }
       }
       assertEquals(s.outsideByLabel().keySet().size(),
-          (int) java.util.Arrays.stream(outsideByLabel).filter(x -> x > 0).count(), "no other labels");
+          (int) Arrays.stream(outsideByLabel).filter(x -> x > 0).count(), "no other labels");
     }
 
     Path other = tmp.resolve("o.nii.gz");
