@@ -12,10 +12,12 @@ import dev.ctshift.train.AutoencoderTrainer;
 import dev.ctshift.train.ClassifierTrainer;
 import dev.ctshift.train.ConsoleProgress;
 import dev.ctshift.train.DemoEvaluation;
+import dev.ctshift.train.FindingCrops;
 import dev.ctshift.train.NetworkTrainer;
 import dev.ctshift.train.ProgressListener;
 import dev.ctshift.train.SegmenterTrainer;
 import dev.ctshift.train.TrainConfig;
+import dev.ctshift.train.VolumeDataset;
 import dev.ctshift.train.data.FindingTable;
 import dev.ctshift.train.data.ModelSpaceLoader;
 import dev.ctshift.train.data.ModelSpaceScan;
@@ -325,6 +327,10 @@ public final class TrainCommand implements Runnable {
             + " middle). Default: the most common depth.")
     Integer depth;
 
+    @Option(names = "--convs", paramLabel = "N",
+        description = "Convolutions per resolution level. Default: 1.")
+    Integer convs;
+
     @Option(names = "--finding-region", paramLabel = "TARGET=CODE",
         description = "Also teach TARGET's evidence map where its finding is: the voxels of value CODE in the"
             + " <id>_labels.nii.gz beside each scan (repeatable; needs --head classmap), e.g. effusion=2,"
@@ -336,12 +342,30 @@ public final class TrainCommand implements Runnable {
         description = "Weight of the evidence-map loss of --finding-region. Default: ${DEFAULT-VALUE}.")
     double regionWeight;
 
+    @Option(names = "--crop-epochs", paramLabel = "N",
+        description = "Train the first N epochs on crops of --crop-size, half of them around a --finding-region"
+            + " voxel, the rest placed at random: a finding of a few voxels is found in crops when whole"
+            + " volumes alone never teach it (models/PHANTOM-MODELS.md). Later epochs see whole volumes.")
+    Integer cropEpochs;
+
+    @Option(names = "--crops-per-volume", defaultValue = "8", paramLabel = "N",
+        description = "Crops drawn from each training volume per --crop-epochs epoch. Default: ${DEFAULT-VALUE}.")
+    int cropsPerVolume;
+
+    @Option(names = "--crop-size", arity = "3", paramLabel = "VOXELS",
+        description = "Depth, height and width of the --crop-epochs crops in model voxels, each a multiple of"
+            + " 2^(levels-1). Default: half the training volume per axis, rounded down to that multiple.")
+    int[] cropSize;
+
     @Override
     public Integer call() throws CtShiftException {
       shared.common = common;
       TrainConfig config = shared.config(spec.commandLine());
       JsonObject args = shared.architectureArgs();
       args.addProperty("outputs", targets.size());
+      if (convs != null) {
+        args.addProperty("convs", convs);
+      }
       int[] regionClass = regionClasses(spec.commandLine());
       int[] codes = regions.isEmpty() ? null : regions.values().stream().mapToInt(Integer::intValue).toArray();
       FindingTable table = FindingTable.read(labels, targets);
@@ -350,11 +374,36 @@ public final class TrainCommand implements Runnable {
       var data = TrainingSets.labelled(scans, d, 0f, table, regionClass);
       // Each pooling level halves the depth: a shorter scan is padded to this many slices.
       shared.minDepth = 1 << (Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt() - 1);
+      FindingCrops crops = crops(spec.commandLine(), data.volumes(),
+          Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt());
       try (ClassifierTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
-          () -> new ClassifierTrainer(config, args, regionWeight))) {
+          () -> new ClassifierTrainer(config, args, regionWeight, crops))) {
         shared.fitAndSave(spec.commandLine(), trainer, data, "classifier " + targets);
       }
       return 0;
+    }
+
+    /** The --crop-epochs crops, or null; sizes default to half the volume in multiples of the pooling. */
+    private FindingCrops crops(CommandLine cl, VolumeDataset volumes, int levels) {
+      if (cropEpochs == null) {
+        return null;
+      }
+      int multiple = 1 << (levels - 1);
+      int[] full = {volumes.depth(), volumes.height(), volumes.width()};
+      int[] size = new int[3];
+      for (int a = 0; a < 3; a++) {
+        size[a] = cropSize != null ? cropSize[a] : Math.max(multiple, full[a] / 2 / multiple * multiple);
+        if (size[a] % multiple != 0 || size[a] > full[a]) {
+          throw new ParameterException(cl, "--crop-size " + size[0] + " " + size[1] + " " + size[2] + ": each must be"
+              + " a multiple of " + multiple + " (" + levels + " levels) and fit in the training volumes of "
+              + full[0] + "x" + full[1] + "x" + full[2]);
+        }
+      }
+      try {
+        return new FindingCrops(cropEpochs, cropsPerVolume, size[0], size[1], size[2]);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(cl, "--crop-epochs/--crops-per-volume/--crop-size: " + e.getMessage());
+      }
     }
 
     /** Per target, the class index of its --finding-region code in the loaded label maps, or 0. */
@@ -367,6 +416,12 @@ public final class TrainCommand implements Runnable {
           throw new ParameterException(cl, "--finding-region " + target + ": not one of --targets " + targets);
         }
         regionClass[k] = ++c;
+      }
+      if (cropEpochs == null && cropSize != null) {
+        throw new ParameterException(cl, "--crop-size needs --crop-epochs");
+      }
+      if (cropEpochs != null && regions.isEmpty()) {
+        throw new ParameterException(cl, "--crop-epochs needs --finding-region (the crops are placed around it)");
       }
       if (!regions.isEmpty() && !"classmap".equals(shared.head)) {
         throw new ParameterException(cl, "--finding-region needs --head classmap (one evidence map per output)");

@@ -12,6 +12,7 @@ import dev.ctshift.model.djl.Architecture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * Trains a {@code classifier3d} on multi-label volumes with mean binary cross-entropy on the logits.
@@ -24,9 +25,14 @@ import java.util.Map;
  * grid, inside and outside the region weighted equally, times {@code regionWeight}, added to the
  * loss. The output's strongest evidence then lies on the finding; that its gradient with respect to
  * the scan is more local does not follow (measured in {@code models/PHANTOM-MODELS.md}).
+ *
+ * <p>With {@link FindingCrops}, the first epochs train on crops, many of them around the findings
+ * (regions needed). A crop's scan-level target is known only for the outputs with a region (is some
+ * of it in the crop?); the other outputs are left out of that epoch's scan-level loss.
  */
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   private final double regionWeight;
+  private final FindingCrops crops;
 
   /**
    * @param architectureArgs {@code classifier3d} args; {@code outputs} must equal the number of
@@ -42,11 +48,21 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
    * @throws IllegalArgumentException on invalid args or a negative or non-finite weight
    */
   public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, double regionWeight) {
+    this(config, architectureArgs, regionWeight, null);
+  }
+
+  /**
+   * @param crops crops for the first epochs, or null for whole volumes throughout
+   * @throws IllegalArgumentException on invalid args or a negative or non-finite weight
+   */
+  public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, double regionWeight,
+      FindingCrops crops) {
     super(config, Architecture.CLASSIFIER_3D, architectureArgs);
     if (!(regionWeight >= 0) || Double.isInfinite(regionWeight)) {
       throw new IllegalArgumentException("the region weight must be finite and at least 0, got " + regionWeight);
     }
     this.regionWeight = regionWeight;
+    this.crops = crops;
   }
 
   @Override
@@ -71,38 +87,178 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
       throw new IllegalArgumentException("finding regions need the classmap head (evidence maps), not '"
           + network().args().get("head").getAsString() + "'");
     }
+    if (crops != null) {
+      if (!data.hasRegions()) {
+        throw new IllegalArgumentException("crops around findings need finding regions");
+      }
+      int min = 1 << (levels - 1);
+      if (crops.depth() > v.depth() || crops.height() > v.height() || crops.width() > v.width()
+          || Math.min(crops.depth(), Math.min(crops.height(), crops.width())) < min) {
+        throw new IllegalArgumentException("crops of " + crops.depth() + "x" + crops.height() + "x"
+            + crops.width() + " must fit in the volumes of " + v.depth() + "x" + v.height() + "x" + v.width()
+            + " and be at least " + min + " per axis for " + levels + " levels");
+      }
+    }
   }
 
   @Override
   protected NDList batch(NDManager manager, LabelledVolumes data, int[] indices) {
-    int k = data.labelNames().size();
-    float[] labels = new float[indices.length * k];
-    for (int b = 0; b < indices.length; b++) {
-      System.arraycopy(data.labels().get(indices[b]), 0, labels, b * k, k);
-    }
-    NDList batch = new NDList(VolumeBatches.volumes(manager, data.volumes(), indices),
-        manager.create(labels, new Shape(indices.length, k)));
-    if (data.hasRegions()) {
-      batch.add(regionTargets(manager, data, indices));
-      float[] supervised = new float[k];
-      for (int label = 0; label < k; label++) {
-        supervised[label] = data.regionClass()[label] > 0 ? 1 : 0;
+    VolumeDataset v = data.volumes();
+    List<float[]> volumes = new ArrayList<>();
+    List<float[]> labels = new ArrayList<>();
+    List<int[]> regions = new ArrayList<>();
+    for (int i : indices) {
+      volumes.add(v.volume(i));
+      labels.add(data.labels().get(i));
+      if (data.hasRegions()) {
+        regions.add(data.regions().get(i));
       }
-      batch.add(manager.create(supervised, new Shape(1, k, 1, 1, 1)));
+    }
+    return assemble(manager, data, new int[] {v.depth(), v.height(), v.width()}, volumes, labels, regions, false);
+  }
+
+  @Override
+  protected int draws(int epoch) {
+    return crops != null && crops.covers(epoch) ? crops.perVolume() : 1;
+  }
+
+  /** In the epochs {@link FindingCrops} covers, crops of the volumes {@code indices}; else whole volumes. */
+  @Override
+  protected NDList trainingBatch(NDManager manager, LabelledVolumes data, int[] indices, int epoch,
+      Random random) {
+    if (crops == null || !crops.covers(epoch)) {
+      return batch(manager, data, indices);
+    }
+    VolumeDataset v = data.volumes();
+    int[] full = {v.depth(), v.height(), v.width()};
+    int[] size = {crops.depth(), crops.height(), crops.width()};
+    int k = data.labelNames().size();
+    List<float[]> volumes = new ArrayList<>();
+    List<float[]> labels = new ArrayList<>();
+    List<int[]> regions = new ArrayList<>();
+    for (int i : indices) {
+      int[] region = data.regions().get(i);
+      int[] origin = cropOrigin(region, data.regionClass(), full, size, random);
+      int[] croppedRegion = crop(region, full, origin, size);
+      volumes.add(crop(v.volume(i), full, origin, size));
+      regions.add(croppedRegion);
+      float[] present = new float[k];
+      for (int label = 0; label < k; label++) {
+        int c = data.regionClass()[label];
+        for (int j = 0; c > 0 && j < croppedRegion.length && present[label] == 0; j++) {
+          present[label] = croppedRegion[j] == c ? 1 : 0;
+        }
+      }
+      labels.add(present);
+    }
+    return assemble(manager, data, size, volumes, labels, regions, true);
+  }
+
+  /**
+   * Where a crop of {@code size} starts: about a random voxel of the supervised findings when the
+   * volume has some and a coin says so, else uniformly at random.
+   */
+  private static int[] cropOrigin(int[] region, int[] regionClass, int[] full, int[] size, Random random) {
+    boolean centred = random.nextBoolean();
+    int[] centre = null;
+    if (centred) {
+      int count = 0;
+      for (int value : region) {
+        count += isSupervised(value, regionClass) ? 1 : 0;
+      }
+      if (count > 0) {
+        int pick = random.nextInt(count);
+        for (int j = 0; j < region.length; j++) {
+          if (isSupervised(region[j], regionClass) && pick-- == 0) {
+            centre = new int[] {j / (full[1] * full[2]), j / full[2] % full[1], j % full[2]};
+            break;
+          }
+        }
+      }
+    }
+    int[] origin = new int[3];
+    for (int a = 0; a < 3; a++) {
+      int last = full[a] - size[a];
+      if (centre == null) {
+        origin[a] = random.nextInt(last + 1);
+      } else {
+        int jitter = random.nextInt(2 * FindingCrops.JITTER + 1) - FindingCrops.JITTER;
+        origin[a] = Math.max(0, Math.min(last, centre[a] - size[a] / 2 + jitter));
+      }
+    }
+    return origin;
+  }
+
+  private static boolean isSupervised(int value, int[] regionClass) {
+    for (int c : regionClass) {
+      if (c > 0 && value == c) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static float[] crop(float[] volume, int[] full, int[] origin, int[] size) {
+    return copyBlock(volume, full, origin, size, new float[size[0] * size[1] * size[2]]);
+  }
+
+  private static int[] crop(int[] volume, int[] full, int[] origin, int[] size) {
+    return copyBlock(volume, full, origin, size, new int[size[0] * size[1] * size[2]]);
+  }
+
+  /** Copies the {@code size} block at {@code origin} of a C-order array of {@code full} into {@code out}. */
+  private static <A> A copyBlock(A volume, int[] full, int[] origin, int[] size, A out) {
+    for (int d = 0; d < size[0]; d++) {
+      for (int h = 0; h < size[1]; h++) {
+        System.arraycopy(volume, ((origin[0] + d) * full[1] + origin[1] + h) * full[2] + origin[2],
+            out, (d * size[1] + h) * size[2], size[2]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The batch: input [B, 1, D, H, W] and labels [B, K]; with regions also their evidence-map targets
+   * and which outputs have a region ({@link #regionLoss}); for crops also the weight of each output's
+   * scan-level loss [1, K] (1 for the outputs with a region, else 0).
+   */
+  private NDList assemble(NDManager manager, LabelledVolumes data, int[] shape, List<float[]> volumes,
+      List<float[]> labels, List<int[]> regions, boolean cropped) {
+    int k = data.labelNames().size();
+    int b = volumes.size();
+    int voxels = shape[0] * shape[1] * shape[2];
+    float[] input = new float[b * voxels];
+    float[] targets = new float[b * k];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(volumes.get(i), 0, input, i * voxels, voxels);
+      System.arraycopy(labels.get(i), 0, targets, i * k, k);
+    }
+    NDList batch = new NDList(manager.create(input, new Shape(b, 1, shape[0], shape[1], shape[2])),
+        manager.create(targets, new Shape(b, k)));
+    if (!data.hasRegions()) {
+      return batch;
+    }
+    float[] supervised = new float[k];
+    for (int label = 0; label < k; label++) {
+      supervised[label] = data.regionClass()[label] > 0 ? 1 : 0;
+    }
+    batch.add(regionTargets(manager, regions, data.regionClass(), shape));
+    batch.add(manager.create(supervised, new Shape(1, k, 1, 1, 1)));
+    if (cropped) {
+      batch.add(manager.create(supervised, new Shape(1, k)));
     }
     return batch;
   }
 
   /** [B, K, d, h, w]: 1 in the cells of the evidence-map grid that hold some voxel of the finding. */
-  private NDArray regionTargets(NDManager manager, LabelledVolumes data, int[] indices) {
-    VolumeDataset v = data.volumes();
-    int k = data.labelNames().size();
-    int voxels = v.depth() * v.height() * v.width();
-    float[] inside = new float[indices.length * k * voxels];
-    for (int b = 0; b < indices.length; b++) {
-      int[] region = data.regions().get(indices[b]);
+  private NDArray regionTargets(NDManager manager, List<int[]> regions, int[] regionClass, int[] shape) {
+    int k = regionClass.length;
+    int voxels = shape[0] * shape[1] * shape[2];
+    float[] inside = new float[regions.size() * k * voxels];
+    for (int b = 0; b < regions.size(); b++) {
+      int[] region = regions.get(b);
       for (int label = 0; label < k; label++) {
-        int c = data.regionClass()[label];
+        int c = regionClass[label];
         if (c == 0) {
           continue;
         }
@@ -114,7 +270,7 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
         }
       }
     }
-    NDArray t = manager.create(inside, new Shape(indices.length, k, v.depth(), v.height(), v.width()));
+    NDArray t = manager.create(inside, new Shape(regions.size(), k, shape[0], shape[1], shape[2]));
     // The same 2x2x2 max pooling as between the network's levels gives the evidence map's grid.
     Shape two = new Shape(2, 2, 2);
     for (int l = 1; l < network().args().get("levels").getAsInt(); l++) {
@@ -141,7 +297,10 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
 
   @Override
   protected NDArray loss(NDList output, NDList target) {
-    NDArray loss = Losses.bceWithLogits(output.head(), target.head());
+    NDArray loss = target.size() > 3
+        ? Losses.bceWithLogitsPerElement(output.head(), target.head()).mul(target.get(3)).sum()
+            .div(target.get(3).sum().mul((float) target.head().getShape().get(0)))
+        : Losses.bceWithLogits(output.head(), target.head());
     if (output.size() == 1) {
       return loss;
     }

@@ -77,6 +77,20 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /** The network input and the target of the samples {@code indices}, created in {@code manager}. */
   protected abstract NDList batch(NDManager manager, D data, int[] indices);
 
+  /** How many times each training item is drawn in {@code epoch}: 1 unless a subclass samples crops. */
+  protected int draws(int epoch) {
+    return 1;
+  }
+
+  /**
+   * The batch a training step of {@code epoch} sees; by default {@link #batch}. A subclass may sample
+   * from the data instead (e.g. crops), drawing only from {@code random}, which is seeded by the
+   * configured seed and the epoch, so that runs and resumed runs repeat exactly.
+   */
+  protected NDList trainingBatch(NDManager manager, D data, int[] indices, int epoch, Random random) {
+    return batch(manager, data, indices);
+  }
+
   /**
    * The scalar loss of a batch.
    *
@@ -138,19 +152,23 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     int[] valIdx = Arrays.copyOfRange(order, 0, validation);
     int[] trainIdx = Arrays.copyOfRange(order, validation, n);
     int first = config.resume() ? resume() + 1 : 1;
-    int steps = (trainIdx.length + config.batchSize() - 1) / config.batchSize();
     Optimizer adam = Optimizer.adam()
         .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();
     long start = System.nanoTime();
     long done = 0;
-    long total = (long) steps * (config.epochs() - first + 1);
+    long total = 0;
     for (int epoch = first; epoch <= config.epochs(); epoch++) {
-      int[] shuffled = shuffle(trainIdx, new Random(config.seed() * 1_000_003L + epoch));
+      total += steps(trainIdx.length * draws(epoch));
+    }
+    for (int epoch = first; epoch <= config.epochs(); epoch++) {
+      int[] shuffled = shuffle(repeat(trainIdx, draws(epoch)), new Random(config.seed() * 1_000_003L + epoch));
+      int steps = steps(shuffled.length);
+      Random sampling = new Random(config.seed() * 999_983L + epoch);
       double lossSum = 0;
       for (int step = 1; step <= steps; step++) {
         int from = (step - 1) * config.batchSize();
         int[] idx = Arrays.copyOfRange(shuffled, from, Math.min(from + config.batchSize(), shuffled.length));
-        double loss = trainStep(adam, data, idx);
+        double loss = trainStep(adam, data, idx, epoch, sampling);
         if (!Double.isFinite(loss)) {
           throw new TrainingException("training loss became " + loss + " at epoch " + epoch + ", step "
               + step + "; lower the learning rate, and make sure the environment variable"
@@ -171,10 +189,23 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     return Collections.unmodifiableList(new ArrayList<>(history));
   }
 
-  private double trainStep(Optimizer adam, D data, int[] idx) {
+  private int steps(int samples) {
+    return (samples + config.batchSize() - 1) / config.batchSize();
+  }
+
+  /** {@code items} {@code times} over, in order. */
+  private static int[] repeat(int[] items, int times) {
+    int[] out = new int[items.length * times];
+    for (int t = 0; t < times; t++) {
+      System.arraycopy(items, 0, out, t * items.length, items.length);
+    }
+    return out;
+  }
+
+  private double trainStep(Optimizer adam, D data, int[] idx, int epoch, Random sampling) {
     double loss;
     try (NDManager batchManager = network.manager().newSubManager()) {
-      NDList batch = batch(batchManager, data, idx);
+      NDList batch = trainingBatch(batchManager, data, idx, epoch, sampling);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray l = loss(forward(batch.get(0), true), batch.subNDList(1));
         gc.backward(l);

@@ -30,9 +30,10 @@ import java.util.Map;
  *       sigmoid, output in [0, 1]. Args:
  *       {@code base_channels} (16), {@code latent_channels} (8), {@code levels} (3). Channels double
  *       per level.
- *   <li>{@code classifier3d}: input {@code [B, 1, D, H, W]}, {@code levels} conv stages separated by
- *       2x2x2 max pooling (stride 2), global pooling and a linear layer to {@code [B, K]} logits
- *       (multi-label). Args: {@code base_channels} (8), {@code levels} (3), {@code outputs} (1),
+ *   <li>{@code classifier3d}: input {@code [B, 1, D, H, W]}, {@code levels} stages of {@code convs}
+ *       convolutions each, separated by 2x2x2 max pooling (stride 2), global pooling and a linear
+ *       layer to {@code [B, K]} logits (multi-label). Args: {@code base_channels} (8), {@code levels}
+ *       (3), {@code convs} (1), {@code outputs} (1),
  *       {@code head} ({@code "avg"}: global average pooling; {@code "max"}: global max pooling, so
  *       that each feature's evidence, and the gradient, comes from where it is strongest;
  *       {@code "avgmax"}: both side by side, which keeps small local findings such as nodules from
@@ -49,7 +50,7 @@ public enum Architecture {
   SLICE_AE("slice-ae", Kind.AUTOENCODER,
       Map.of("base_channels", 16, "latent_channels", 8, "levels", 3)),
   CLASSIFIER_3D("classifier3d", Kind.CLASSIFIER,
-      Map.of("base_channels", 8, "levels", 3, "outputs", 1, "head", "avg")),
+      Map.of("base_channels", 8, "levels", 3, "convs", 1, "outputs", 1, "head", "avg")),
   SEGMENTER_3D("segmenter3d", Kind.SEGMENTER,
       Map.of("base_channels", 8, "levels", 2, "classes", 2));
 
@@ -144,7 +145,8 @@ public enum Architecture {
       case SLICE_AE:
         return sliceAe(base, a.get("latent_channels").getAsInt(), levels);
       case CLASSIFIER_3D:
-        return classifier3d(base, levels, a.get("outputs").getAsInt(), a.get("head").getAsString());
+        return classifier3d(base, levels, a.get("convs").getAsInt(), a.get("outputs").getAsInt(),
+            a.get("head").getAsString());
       default:
         return new PadToMultipleBlock(new SequentialBlock().add(Layers.centre())
             .add(unet(base, 0, levels, a.get("classes").getAsInt())), 1 << (levels - 1));
@@ -188,13 +190,15 @@ public enum Architecture {
     return new SequentialBlock().add(encoder).add(decoder);
   }
 
-  private static Block classifier3d(int base, int levels, int outputs, String head) {
+  private static Block classifier3d(int base, int levels, int convs, int outputs, String head) {
     SequentialBlock net = new SequentialBlock().add(Layers.centre());
     for (int l = 0; l < levels; l++) {
       if (l > 0) {
         net.add(Layers.maxPool3dHalf());
       }
-      net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
+      for (int c = 0; c < convs; c++) {
+        net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
+      }
     }
     if ("classmap".equals(head)) {
       return net.add(Layers.conv3d(outputs, 1)).add(new LambdaBlock(Architecture::smoothMax, "smoothMax"));
