@@ -23,6 +23,7 @@ import dev.ctshift.phantom.PhantomConfig;
 import dev.ctshift.phantom.PhantomGenerator;
 import dev.ctshift.train.AutoencoderTrainer;
 import dev.ctshift.train.ClassifierTrainer;
+import dev.ctshift.train.FindingCrops;
 import dev.ctshift.train.NetworkTrainer;
 import dev.ctshift.train.ProgressListener;
 import dev.ctshift.train.SegmenterTrainer;
@@ -173,6 +174,47 @@ class TrainCommandTest {
         data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "spleen=7")));
     assertTrue(err.toString().contains("--finding-region spleen: not one of --targets"), err.toString());
     assertTrue(!Files.exists(tmp.resolve("r1")) && !Files.exists(tmp.resolve("r2")), "no partial output");
+  }
+
+  @Test
+  void cropEpochsAndConvsReachTheTrainerAndBadCropsAreRefused() throws Exception {
+    Path out = tmp.resolve("cls-crops");
+    ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(),
+        "--head", "classmap", "--convs", "2", "--finding-region", "effusion=2", "--crop-epochs", "1",
+        "--crops-per-volume", "2", "--crop-size", "2", "8", "8");
+    List<ModelSpaceScan> scans = load(m, new int[] {2});
+    FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
+    try (ClassifierTrainer t = new ClassifierTrainer(config(),
+            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"convs\": 2"), 1,
+            new FindingCrops(1, 2, 2, 8, 8));
+        VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {1, 0, 0}), ProgressListener.NONE);
+      for (ModelSpaceScan s : scans) {
+        NDArray x = nd.create(s.values(), new Shape(1, 1, 4, 16, 16));
+        assertArrayEquals(forward(t, x), loaded.forward(x, false).toFloatArray(), 0f, s.id());
+      }
+    }
+
+    String labels = data.resolve("labels.csv").toString();
+    String[][] bad = {
+      {"--crop-epochs", "2"},
+      {"--head", "classmap", "--finding-region", "effusion=2", "--crop-size", "2", "8", "8"},
+      {"--head", "classmap", "--finding-region", "effusion=2", "--crop-epochs", "1", "--crop-size", "2", "8", "7"},
+      {"--head", "classmap", "--finding-region", "effusion=2", "--crop-epochs", "1", "--crop-size", "2", "8", "32"},
+      {"--head", "classmap", "--finding-region", "effusion=2", "--crop-epochs", "1", "--crops-per-volume", "0"},
+    };
+    String[] message = {"--crop-epochs needs --finding-region", "--crop-size needs --crop-epochs",
+      "each must be a multiple of 2", "fit in the training volumes of 4x16x16", "must be at least 1"};
+    for (int i = 0; i < bad.length; i++) {
+      Path o = tmp.resolve("bad-crop-" + i);
+      List<String> a = new ArrayList<>(List.of("--labels", labels));
+      a.addAll(List.of(bad[i]));
+      StringWriter err = new StringWriter();
+      assertEquals(2, run(new StringWriter(), err, args("classifier", o, a.toArray(new String[0]))), err.toString());
+      assertTrue(err.toString().contains(message[i]), i + ": " + err);
+      assertTrue(!Files.exists(o), "no partial output");
+    }
   }
 
   @Test
