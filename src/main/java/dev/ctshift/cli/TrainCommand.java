@@ -139,6 +139,8 @@ public final class TrainCommand implements Runnable {
 
     /** Slices the saved model needs at least (written as input.min_depth when above 1). */
     int minDepth = 1;
+    /** Kind-specific training settings for training.json (e.g. finding regions, crops); may stay empty. */
+    final JsonObject trainingOptions = new JsonObject();
 
     ModelManifest.Input input() {
       return new ModelManifest.Input(orientation, spacingMm.clone(), size.clone(), huWindow.clone(),
@@ -257,6 +259,9 @@ public final class TrainCommand implements Runnable {
       c.addProperty("validation_fraction", config.validationFraction());
       c.addProperty("device", config.device().toString());
       r.add("config", c);
+      if (trainingOptions.size() > 0) {
+        r.add("options", trainingOptions);
+      }
       r.add("history", new GsonBuilder().serializeSpecialFloatingPointValues().create().toJsonTree(history));
       Path file = out.resolve("training.json");
       try {
@@ -376,11 +381,34 @@ public final class TrainCommand implements Runnable {
       shared.minDepth = 1 << (Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt() - 1);
       FindingCrops crops = crops(spec.commandLine(), data.volumes(),
           Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt());
+      record(regions, crops);
       try (ClassifierTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
           () -> new ClassifierTrainer(config, args, regionWeight, crops))) {
         shared.fitAndSave(spec.commandLine(), trainer, data, "classifier " + targets);
       }
       return 0;
+    }
+
+    /** The finding regions and crops, if any, go into training.json: model.json does not hold them. */
+    private void record(java.util.Map<String, Integer> regions, FindingCrops crops) {
+      JsonObject o = shared.trainingOptions;
+      if (!regions.isEmpty()) {
+        JsonObject r = new JsonObject();
+        regions.forEach(r::addProperty);
+        o.add("finding_regions", r);
+        o.addProperty("region_weight", regionWeight);
+      }
+      if (crops != null) {
+        JsonObject c = new JsonObject();
+        c.addProperty("epochs", crops.epochs());
+        c.addProperty("per_volume", crops.perVolume());
+        JsonArray size = new JsonArray();
+        size.add(crops.depth());
+        size.add(crops.height());
+        size.add(crops.width());
+        c.add("size", size);
+        o.add("crops", c);
+      }
     }
 
     /** The --crop-epochs crops, or null; sizes default to half the volume in multiples of the pooling. */

@@ -182,6 +182,10 @@ class TrainCommandTest {
     ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(),
         "--head", "classmap", "--convs", "2", "--finding-region", "effusion=2", "--crop-epochs", "1",
         "--crops-per-volume", "2", "--crop-size", "2", "8", "8");
+    JsonObject options = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject()
+        .getAsJsonObject("options");
+    assertEquals(JsonParser.parseString("{\"finding_regions\": {\"effusion\": 2}, \"region_weight\": 1.0,"
+        + " \"crops\": {\"epochs\": 1, \"per_volume\": 2, \"size\": [2, 8, 8]}}"), options);
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
