@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import dev.ctshift.model.djl.Architecture;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -145,9 +146,7 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
       float[] present = new float[k];
       for (int label = 0; label < k; label++) {
         int c = data.regionClass()[label];
-        for (int j = 0; c > 0 && j < croppedRegion.length && present[label] == 0; j++) {
-          present[label] = croppedRegion[j] == c ? 1 : 0;
-        }
+        present[label] = c > 0 && Arrays.stream(croppedRegion).anyMatch(value -> value == c) ? 1 : 0;
       }
       labels.add(present);
     }
