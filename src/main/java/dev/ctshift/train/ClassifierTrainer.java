@@ -34,6 +34,8 @@ import java.util.Random;
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   private final double regionWeight;
   private final FindingCrops crops;
+  /** Per region map (by identity), its finding voxels: found once, drawn from in every crop epoch. */
+  private final Map<int[], int[]> findingVoxels = new java.util.IdentityHashMap<>();
 
   /**
    * @param architectureArgs {@code classifier3d} args; {@code outputs} must equal the number of
@@ -157,23 +159,13 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
    * Where a crop of {@code size} starts: about a random voxel of the supervised findings when the
    * volume has some and a coin says so, else uniformly at random.
    */
-  private static int[] cropOrigin(int[] region, int[] regionClass, int[] full, int[] size, Random random) {
+  private int[] cropOrigin(int[] region, int[] regionClass, int[] full, int[] size, Random random) {
     boolean centred = random.nextBoolean();
+    int[] voxels = centred ? findingVoxels.computeIfAbsent(region, r -> findingVoxels(r, regionClass)) : null;
     int[] centre = null;
-    if (centred) {
-      int count = 0;
-      for (int value : region) {
-        count += isSupervised(value, regionClass) ? 1 : 0;
-      }
-      if (count > 0) {
-        int pick = random.nextInt(count);
-        for (int j = 0; j < region.length; j++) {
-          if (isSupervised(region[j], regionClass) && pick-- == 0) {
-            centre = new int[] {j / (full[1] * full[2]), j / full[2] % full[1], j % full[2]};
-            break;
-          }
-        }
-      }
+    if (voxels != null && voxels.length > 0) {
+      int j = voxels[random.nextInt(voxels.length)];
+      centre = new int[] {j / (full[1] * full[2]), j / full[2] % full[1], j % full[2]};
     }
     int[] origin = new int[3];
     for (int a = 0; a < 3; a++) {
@@ -188,13 +180,10 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     return origin;
   }
 
-  private static boolean isSupervised(int value, int[] regionClass) {
-    for (int c : regionClass) {
-      if (c > 0 && value == c) {
-        return true;
-      }
-    }
-    return false;
+  /** The indices of the voxels of {@code region} that belong to some output's finding, ascending. */
+  private static int[] findingVoxels(int[] region, int[] regionClass) {
+    return java.util.stream.IntStream.range(0, region.length)
+        .filter(j -> Arrays.stream(regionClass).anyMatch(c -> c > 0 && region[j] == c)).toArray();
   }
 
   private static float[] crop(float[] volume, int[] full, int[] origin, int[] size) {
