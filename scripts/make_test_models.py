@@ -135,6 +135,18 @@ class BoxClassifier(nn.Module):
         return 8.0 * box.mean(dim=[1, 2, 3, 4]).unsqueeze(1) - 2.0
 
 
+class BowlClassifier(nn.Module):
+    """logit = 40 * (mean(A) - 0.5)^2 + 2 * mean(B) - 2, shape [1, 1], with A = x[:, :, 2:4, 5:9, 6:10]
+    (the box) and B = x[:, :, 2:4, 10:14, 6:10]. Lowering the logit along its gradient first darkens A
+    until mean(A) = 0.5, where the straight shift stops helping; only a new gradient there leads on,
+    through B (a test of the search's restarts)."""
+
+    def forward(self, x):
+        a = x[:, :, 2:4, 5:9, 6:10].mean(dim=[1, 2, 3, 4])
+        b = x[:, :, 2:4, 10:14, 6:10].mean(dim=[1, 2, 3, 4])
+        return (40.0 * (a - 0.5) ** 2 + 2.0 * b - 2.0).unsqueeze(1)
+
+
 def scaled(module, gain):
     """Multiplies PyTorch's default initial weights and biases by gain. Unscaled, the random decoder
     is nearly constant (output 0.5 +- 0.002) and gradients are ~1e-5; scaled, reconstructions span
@@ -200,7 +212,7 @@ def main(outdir):
     torch.set_num_threads(1)
     dirs = {n: os.path.join(outdir, n) for n in
             ["tiny-ae", "tiny-classifier", "tiny-classifier-nchwd", "tiny-segmenter", "identity-ae",
-             "box-classifier", "reference"]}
+             "box-classifier", "bowl-classifier", "reference"]}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
 
@@ -278,6 +290,13 @@ def main(outdir):
     write_manifest(p, {"name": "box-classifier", "kind": "classifier", "format": "torchscript",
                        "files": {"model": "model.pt"}, "input": input_spec("NCDHW"),
                        "outputs": ["box"], "activation": "sigmoid", "threshold": 0.5})
+
+    # 7. bowl-classifier: a score that a straight shift cannot lower enough; input [1, 1, 6, 16, 16].
+    p = dirs["bowl-classifier"]
+    export(BowlClassifier(), torch.rand(1, 1, D, H, W), os.path.join(p, "model.pt"), (x,), script=True)
+    write_manifest(p, {"name": "bowl-classifier", "kind": "classifier", "format": "torchscript",
+                       "files": {"model": "model.pt"}, "input": input_spec("NCDHW"),
+                       "outputs": ["bowl"], "activation": "sigmoid", "threshold": 0.5})
 
     write_references(dirs, x)
 

@@ -137,6 +137,12 @@ public final class EvaluateCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   double focus;
 
+  @Option(names = "--restarts", paramLabel = "N", defaultValue = "0",
+      description = "When the score stops moving along the gradient before the target, take a new gradient at"
+          + " the best frame so far and go on, at most N times (0: one straight shift, as published)."
+          + " Default: ${DEFAULT-VALUE}.")
+  int restarts;
+
   @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
       description = "Most volume evaluations of an adaptive search. Default: ${DEFAULT-VALUE}.")
   int maxEvaluations;
@@ -199,6 +205,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           .optChangeBudget(changeBudget)
           .optFocus(focus)
           .optMaxEvaluations(maxEvaluations)
+          .optRestarts(restarts)
           .optFrames(frames)
           .optHeatmap(heatmap)
           .optChunkSlices(chunkSlices)

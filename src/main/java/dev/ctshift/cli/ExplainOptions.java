@@ -77,8 +77,15 @@ public final class ExplainOptions {
           + " Default: ${DEFAULT-VALUE}.")
   double focus;
 
+  @Option(names = "--restarts", paramLabel = "N", defaultValue = "0",
+      description = "When the score stops moving along the gradient before the target, take a new gradient at"
+          + " the best frame so far and go on, at most N times (0: one straight shift, as published)."
+          + " Default: ${DEFAULT-VALUE}.")
+  int restarts;
+
   @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
-      description = "Most volume evaluations the λ search may spend. Default: ${DEFAULT-VALUE}.")
+      description = "Most volume evaluations one λ search may spend (each restart gets as many again)."
+          + " Default: ${DEFAULT-VALUE}.")
   int maxEvaluations;
 
   @Option(names = "--frames", paramLabel = "N", defaultValue = "10",
@@ -134,6 +141,7 @@ public final class ExplainOptions {
           .optChangeBudget(changeBudget)
           .optFocus(focus)
           .optMaxEvaluations(maxEvaluations)
+          .optRestarts(restarts)
           .optFrames(frames)
           .optHeatmap(heatmap)
           .build();

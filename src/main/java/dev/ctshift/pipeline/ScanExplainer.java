@@ -201,6 +201,10 @@ public final class ScanExplainer implements AutoCloseable {
     search.addProperty("evaluations", e.search().evaluations());
     search.addProperty("sweep_evaluations", e.sweepEvaluations());
     search.addProperty("latent_gradient_norm", Json.round(e.gradientNorm()));
+    search.addProperty("restarts_allowed", config.restarts());
+    JsonArray gradientsAt = new JsonArray();
+    e.gradientsAt().forEach(l -> gradientsAt.add(Json.round(l)));
+    search.add("gradients_at_lambda", gradientsAt);
     JsonArray steps = new JsonArray();
     for (Step s : e.search().trace()) {
       JsonObject o = new JsonObject();

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param reconstructionScore score of the model on the reconstruction
  * @param search λ search trace and stop reason
  * @param gradientNorm |g|, the norm of the latent gradient of the link
+ * @param gradientsAt the λ (path coordinate) of every gradient taken: 0, then one per restart
  * @param sweepEvaluations volume evaluations spent on the sweep (beyond the search)
  * @param seconds wall time per stage (encode, gradient, search, sweep, heatmap)
  */
@@ -33,6 +34,7 @@ public record Explanation(
     double reconstructionScore,
     LambdaSearch.Result search,
     double gradientNorm,
+    List<Double> gradientsAt,
     int sweepEvaluations,
     Map<String, Double> seconds) {
 

@@ -98,18 +98,18 @@ public final class LatentShiftExplainer {
       t = lap(seconds, "latent gradient", t);
 
       Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
-      FrameMaker frames = new FrameMaker(space, latents, reconstruction, x, residual, low, high,
-          meanAbs(volume), config.encodeBatch(), start.score());
+      FrameMaker frames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
+          config.encodeBatch(), start.score());
       LambdaSearch.Result search;
+      List<Double> gradientsAt = new ArrayList<>(List.of(0.0));
       if (config.search() == ShiftConfig.Search.REFERENCE) {
         // The original code shifts along the gradient of the score itself, not of its log-odds.
-        NDArray scoreGradient = gradient.mul(objective.scorePerLink(atBase.link()));
-        search = LambdaSearch.reference(l -> frames.step(l, scoreGradient, progress), start, config);
-        frames.setDirection(scoreGradient);
+        Segment along = new Segment(latents, gradient.mul(objective.scorePerLink(atBase.link())), 0, 1);
+        frames.extend(along);
+        search = LambdaSearch.reference(l -> frames.step(l, progress), start, config);
       } else {
-        double targetLink = objective.link(targetScore(start.score()));
-        search = LambdaSearch.adaptive(l -> frames.step(l, gradient, progress), start, targetLink, slope, config);
-        frames.setDirection(gradient);
+        search = shiftAlongGradients(space, frames, new Segment(latents, gradient, 0, 1), start, slope,
+            gradientsAt, progress);
       }
       progress.accept(String.format("search stopped (%s) at lambda %.4g after %d evaluations",
           search.reason().label(), search.lambdaStar(), search.evaluations()));
@@ -133,8 +133,59 @@ public final class LatentShiftExplainer {
       float[] heatmap = Heatmaps.of(config.heatmap(), sweep);
       lap(seconds, "heatmap", t);
       return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), sweep, heatmap,
-          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), sweepEvaluations,
-          seconds);
+          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), gradientsAt,
+          sweepEvaluations, seconds);
+    }
+  }
+
+  /**
+   * The adaptive search along {@code first}; when the score stops moving before the target, a new
+   * gradient is taken at the best frame so far and the search goes on along it, up to
+   * {@link ShiftConfig#restarts()} times. The path is then a chain of straight segments, and its
+   * coordinate (reported as λ) continues across them: λ within segment i counts |g_i| / |g_0| per unit
+   * of that segment's own λ, so segment 0 keeps the plain λ of one straight shift.
+   *
+   * @param gradientsAt receives the path coordinate of every new gradient
+   */
+  private LambdaSearch.Result shiftAlongGradients(SliceLatentSpace space, FrameMaker frames, Segment first,
+      Step start, double slope, List<Double> gradientsAt, Consumer<String> progress) {
+    double targetLink = objective.link(targetScore(start.score()));
+    List<Step> trace = new ArrayList<>(List.of(start));
+    Segment segment = first;
+    double segmentSlope = slope;
+    Step from = start;
+    for (int restart = 0; ; restart++) {
+      frames.extend(segment);
+      Segment along = segment;
+      // The search reasons in the segment's own λ; frames are made and cached by path coordinate.
+      LambdaSearch.Evaluator evaluator = l -> {
+        Step onPath = frames.step(along.position(l), progress);
+        return new Step(l, onPath.link(), onPath.score(), onPath.change());
+      };
+      LambdaSearch.Result r = LambdaSearch.adaptive(evaluator, new Step(0, from.link(), from.score(), from.change()),
+          targetLink, segmentSlope, config);
+      for (Step s : r.trace().subList(1, r.trace().size())) {
+        trace.add(new Step(along.position(s.lambda()), s.link(), s.score(), s.change()));
+      }
+      double end = along.position(r.lambdaStar());
+      if (r.reason() != StopReason.SCORE_PLATEAU || restart == config.restarts() || r.lambdaStar() == 0) {
+        return new LambdaSearch.Result(end, r.reason(), trace);
+      }
+      from = trace.stream().filter(s -> s.lambda() == end).findFirst().orElseThrow();
+      progress.accept(String.format("the score stopped falling at %.4f: new gradient there (restart %d of %d)",
+          from.score(), restart + 1, config.restarts()));
+      SliceLatentSpace.VolumeGradient atEnd = space.volumeGradient(frames.volume(end));
+      NDArray origin = along.latents(r.lambdaStar());
+      NDArray g = focus(space.latentGradient(origin, atEnd.gradient(), config.chunkSlices()));
+      atEnd.gradient().close();
+      try (NDScope temporaries = new NDScope()) {
+        segmentSlope = g.square().sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+      }
+      if (!(segmentSlope > 0) || !Double.isFinite(segmentSlope)) {
+        return new LambdaSearch.Result(end, StopReason.SCORE_PLATEAU, trace);
+      }
+      segment = new Segment(origin, g, end, Math.sqrt(segmentSlope / slope));
+      gradientsAt.add(end);
     }
   }
 
@@ -197,13 +248,26 @@ public final class LatentShiftExplainer {
   }
 
   /**
-   * Makes frames {@code Dec(Z + λ·direction)} (plus the residual when asked) and scores them. The
-   * last two frames stay on the device, so the sweep does not recompute λ*, and only frames the sweep
-   * keeps are copied to the host.
+   * One straight piece of the shift path: latents {@code origin + λ·direction}, starting at path
+   * coordinate {@code offset}, where one unit of λ is {@code scale} units of the path coordinate.
+   */
+  private record Segment(NDArray origin, NDArray direction, double offset, double scale) {
+    double position(double lambda) {
+      return offset + scale * lambda;
+    }
+
+    NDArray latents(double lambda) {
+      return origin.add(direction.mul(lambda));
+    }
+  }
+
+  /**
+   * Makes the frames of the path (plus the residual when asked) and scores them. The last two frames
+   * stay on the device, so the sweep does not recompute λ* and a restart takes its gradient there;
+   * only frames the sweep keeps are copied to the host.
    */
   private final class FrameMaker {
     private final SliceLatentSpace space;
-    private final NDArray latents;
     private final NDArray reconstruction;
     private final NDArray x;
     private final NDArray base;
@@ -213,16 +277,15 @@ public final class LatentShiftExplainer {
     private final double meanAbsInput;
     private final int batch;
     private final double baseScore;
+    private final List<Segment> segments = new ArrayList<>();
     private final Map<Double, Scored> recent = new LinkedHashMap<>();
-    private NDArray direction;
 
     /** A frame on the device with its score. */
     private record Scored(double score, NDArray volume) {}
 
-    FrameMaker(SliceLatentSpace space, NDArray latents, NDArray reconstruction, NDArray x, boolean residual,
-        float low, float high, double meanAbsInput, int batch, double baseScore) {
+    FrameMaker(SliceLatentSpace space, NDArray reconstruction, NDArray x, boolean residual, float low, float high,
+        double meanAbsInput, int batch, double baseScore) {
       this.space = space;
-      this.latents = latents;
       this.reconstruction = reconstruction;
       this.x = x;
       this.base = residual ? x : reconstruction;
@@ -234,12 +297,13 @@ public final class LatentShiftExplainer {
       this.baseScore = baseScore;
     }
 
-    void setDirection(NDArray direction) {
-      this.direction = direction;
+    /** Continues the path with a segment that starts where the path so far ends. */
+    void extend(Segment segment) {
+      segments.add(segment);
     }
 
-    Step step(double lambda, NDArray along, Consumer<String> progress) {
-      direction = along;
+    /** Makes and scores the frame at path coordinate λ and measures its change. */
+    Step step(double lambda, Consumer<String> progress) {
       Scored f = make(lambda);
       double change;
       try (NDScope temporaries = new NDScope()) {
@@ -265,12 +329,18 @@ public final class LatentShiftExplainer {
       return lambda == 0 || recent.containsKey(lambda);
     }
 
+    /** The frame volume at λ on the device (owned by this maker: do not close). */
+    NDArray volume(double lambda) {
+      return recent.containsKey(lambda) ? recent.get(lambda).volume() : make(lambda).volume();
+    }
+
     private Scored make(double lambda) {
       NDArray volume;
       // Results of NDArray operations join their first operand's manager: the scope closes the
       // intermediate volumes of every step, which would otherwise stay until the explanation ends.
       try (NDScope temporaries = new NDScope()) {
-        NDArray decoded = space.decode(latents.add(direction.mul(lambda)), batch);
+        Segment segment = segmentAt(lambda);
+        NDArray decoded = space.decode(segment.latents((lambda - segment.offset()) / segment.scale()), batch);
         volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded;
         NDScope.unregister(volume);
       }
@@ -281,6 +351,17 @@ public final class LatentShiftExplainer {
         recent.remove(oldest).volume().close();
       }
       return f;
+    }
+
+    /** The last segment that starts at or before λ along the path (which moves away from 0). */
+    private Segment segmentAt(double lambda) {
+      Segment at = segments.get(0);
+      for (Segment s : segments) {
+        if (Math.abs(lambda) >= Math.abs(s.offset())) {
+          at = s;
+        }
+      }
+      return at;
     }
   }
 }

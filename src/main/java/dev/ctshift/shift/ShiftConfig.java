@@ -56,6 +56,7 @@ public final class ShiftConfig {
   private final double focus;
   private final double maxLambda;
   private final int maxEvaluations;
+  private final int restarts;
   private final int refineSteps;
   private final int frames;
   private final Heatmap heatmap;
@@ -72,6 +73,7 @@ public final class ShiftConfig {
     this.focus = b.focus;
     this.maxLambda = b.maxLambda;
     this.maxEvaluations = b.maxEvaluations;
+    this.restarts = b.restarts;
     this.refineSteps = b.refineSteps;
     this.frames = b.frames;
     this.heatmap = b.heatmap;
@@ -131,9 +133,20 @@ public final class ShiftConfig {
     return maxLambda;
   }
 
-  /** Most volume evaluations the λ search may spend (the sweep is counted separately). */
+  /**
+   * Most volume evaluations one λ search may spend (the sweep is counted separately); each restart
+   * gets as many again.
+   */
   public int maxEvaluations() {
     return maxEvaluations;
+  }
+
+  /**
+   * Times the adaptive search may take a new gradient at the best frame so far when the score stops
+   * moving along the current one before the target (0: one straight shift, as published).
+   */
+  public int restarts() {
+    return restarts;
   }
 
   /** Bracketed refinement steps after the target is first reached. */
@@ -163,6 +176,7 @@ public final class ShiftConfig {
     b.focus = focus;
     b.maxLambda = maxLambda;
     b.maxEvaluations = maxEvaluations;
+    b.restarts = restarts;
     b.refineSteps = refineSteps;
     b.frames = frames;
     b.heatmap = heatmap;
@@ -174,7 +188,7 @@ public final class ShiftConfig {
     return "ShiftConfig[chunkSlices=" + chunkSlices + ", encodeBatch=" + encodeBatch + ", composition="
         + composition + ", search=" + search + ", direction=" + direction + ", stopScore=" + stopScore
         + ", stopChange=" + stopChange + ", changeBudget=" + changeBudget + ", focus=" + focus + ", maxLambda=" + maxLambda
-        + ", maxEvaluations=" + maxEvaluations + ", refineSteps=" + refineSteps + ", frames=" + frames
+        + ", maxEvaluations=" + maxEvaluations + ", restarts=" + restarts + ", refineSteps=" + refineSteps + ", frames=" + frames
         + ", heatmap=" + heatmap + "]";
   }
 
@@ -191,6 +205,7 @@ public final class ShiftConfig {
     private double focus = 1;
     private double maxLambda = 1e6;
     private int maxEvaluations = 12;
+    private int restarts = 0;
     private int refineSteps = 3;
     private int frames = 10;
     private Heatmap heatmap = Heatmap.CONSECUTIVE;
@@ -254,6 +269,12 @@ public final class ShiftConfig {
       return this;
     }
 
+    /** Times the adaptive search may restart from a new gradient at a score plateau (0: never). */
+    public Builder optRestarts(int v) {
+      restarts = v;
+      return this;
+    }
+
     public Builder optRefineSteps(int v) {
       refineSteps = v;
       return this;
@@ -278,6 +299,7 @@ public final class ShiftConfig {
       require(focus > 0 && focus <= 1, "focus must be in (0, 1], got " + focus);
       require(maxLambda > 0, "max lambda must be > 0, got " + maxLambda);
       require(maxEvaluations >= 1, "max evaluations must be >= 1, got " + maxEvaluations);
+      require(restarts >= 0, "restarts must be >= 0, got " + restarts);
       require(refineSteps >= 0, "refine steps must be >= 0, got " + refineSteps);
       require(stopChange > 0 && stopChange < 1 || direction == Direction.RAISE && stopChange > 0,
           "stop change must be in (0, 1) when lowering, got " + stopChange);

@@ -129,5 +129,25 @@ class ExplainCommandTest {
     assertEquals(2, r.code());
     assertTrue(r.err().contains("sideways") && r.err().contains("residual"), r.err());
     assertEquals(2, run("explain", "--frames", "1").code());
+    Run restarts = run("explain", scan.toString(), "--restarts", "-1");
+    assertEquals(2, restarts.code());
+    assertTrue(restarts.err().contains("restarts must be >= 0"), restarts.err());
+  }
+
+  @Test
+  void restartsReachTheEngineAndTheReport() throws Exception {
+    Path out = dir.resolve("out-restarts");
+    Run r = run(explainArgs(out, "--change-budget", "1", "--restarts", "3"));
+    assertEquals(0, r.code(), r.err());
+    JsonObject search = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject()
+        .getAsJsonObject("search");
+    assertEquals(3, search.get("restarts_allowed").getAsInt());
+    // The first gradient is taken at the scan; each restart adds one, farther along the path.
+    var at = search.getAsJsonArray("gradients_at_lambda");
+    assertEquals(0.0, at.get(0).getAsDouble());
+    assertTrue(at.size() >= 1 && at.size() <= 4, at.toString());
+    for (int i = 1; i < at.size(); i++) {
+      assertTrue(Math.abs(at.get(i).getAsDouble()) > Math.abs(at.get(i - 1).getAsDouble()), at.toString());
+    }
   }
 }

@@ -80,6 +80,72 @@ class LatentShiftExplainerTest {
   }
 
   @Test
+  void restartTakesANewGradientWhereTheStraightShiftStopsHelping() throws Exception {
+    // bowl-classifier: logit = 40 (mean A - 0.5)^2 + 2 mean B - 2. Its gradient at the scan is almost all
+    // on A, and along it the logit bottoms out near mean A = 0.5, far above p = 0.2 (about 0.37). The
+    // gradient there points at B; a restart that reused the first gradient would push A further down
+    // and raise the score instead.
+    float[] x = new float[6 * 16 * 16];
+    Random random = new Random(11);
+    for (int n = 0; n < x.length; n++) {
+      x[n] = 0.6f + 0.3f * random.nextFloat();
+    }
+    try (SliceAutoencoder ae = Models.loadAutoencoder(Fixtures.model("identity-ae"), runtime.device());
+        VolumeModel bowl = Models.loadVolumeModel(Fixtures.model("bowl-classifier"), runtime.device())) {
+      ShiftConfig.Builder settings = ShiftConfig.builder().optStopScore(0.2).optChunkSlices(4).optFrames(6)
+          .optChangeBudget(1);
+      Explanation straight = new LatentShiftExplainer(ae, bowl, Objective.of(bowl.manifest(), "bowl"),
+          settings.optRestarts(0).build()).explain(manager, x, 6, 16, 16, 0f, 1f, s -> { });
+      assertEquals(StopReason.SCORE_PLATEAU, straight.search().reason());
+      assertTrue(straight.counterfactual().score() > 0.3, "one gradient cannot reach 0.2: "
+          + straight.counterfactual().score());
+      assertEquals(java.util.List.of(0.0), straight.gradientsAt());
+
+      Explanation restarted = new LatentShiftExplainer(ae, bowl, Objective.of(bowl.manifest(), "bowl"),
+          settings.optRestarts(2).build()).explain(manager, x, 6, 16, 16, 0f, 1f, s -> { });
+      assertEquals(StopReason.REACHED_TARGET, restarted.search().reason());
+      assertTrue(restarted.counterfactual().score() <= 0.2, "score " + restarted.counterfactual().score());
+      assertEquals(2, restarted.gradientsAt().size(), "one restart: " + restarted.gradientsAt());
+      // The first segment is the straight shift itself: the restart starts at its λ*.
+      assertEquals(straight.search().lambdaStar(), restarted.gradientsAt().get(1), 0.0);
+      assertTrue(restarted.search().lambdaStar() < restarted.gradientsAt().get(1), "the path goes on past the restart");
+
+      float[] cf = restarted.counterfactual().values();
+      double meanA = 0;
+      double meanB = 0;
+      double scanB = 0;
+      for (int k = 0; k < 6; k++) {
+        for (int j = 0; j < 16; j++) {
+          for (int i = 0; i < 16; i++) {
+            int n = i + 16 * (j + 16 * k);
+            boolean inA = k >= 2 && k < 4 && j >= 5 && j < 9 && i >= 6 && i < 10;
+            boolean inB = k >= 2 && k < 4 && j >= 10 && j < 14 && i >= 6 && i < 10;
+            if (inA) {
+              meanA += cf[n] / 32;
+            } else if (inB) {
+              meanB += cf[n] / 32;
+              scanB += x[n] / 32;
+            } else {
+              assertEquals(x[n], cf[n], 1e-6, "voxel outside A and B changed at " + k + "," + j + "," + i);
+            }
+          }
+        }
+      }
+      assertEquals(0.5, meanA, 0.06, "A stays at the bottom of the bowl");
+      assertTrue(scanB - meanB > 0.3, "the second gradient lowered B: " + scanB + " -> " + meanB);
+      // Logit from the definition, in float64, against the score the engine reports.
+      double logit = 40 * (meanA - 0.5) * (meanA - 0.5) + 2 * meanB - 2;
+      assertEquals(1 / (1 + Math.exp(-logit)), restarted.counterfactual().score(), 1e-4);
+      // The sweep follows the path back to the scan: scores rise frame by frame.
+      for (int f = 0; f + 1 < restarted.frames().size(); f++) {
+        assertTrue(restarted.frames().get(f).score() <= restarted.frames().get(f + 1).score() + 1e-6,
+            "frame " + f + " " + restarted.frames().get(f).score() + " > " + restarted.frames().get(f + 1).score());
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> ShiftConfig.builder().optRestarts(-1).build());
+  }
+
+  @Test
   void focusShiftsOnlyTheLargestGradientElements() throws Exception {
     // With the identity AE the latents are the voxels, so a residual counterfactual changes exactly the
     // voxels whose latent-gradient element the focus keeps: the largest |d link / d x|, which plain
