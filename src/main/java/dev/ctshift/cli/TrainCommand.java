@@ -336,6 +336,12 @@ public final class TrainCommand implements Runnable {
         description = "Convolutions per resolution level. Default: 1.")
     Integer convs;
 
+    @Option(names = "--trunk", paramLabel = "KIND",
+        description = "shared: one convolutional trunk for all outputs; per-output: a separate trunk for each"
+            + " output (as many times the weights and the compute), so that training one output, e.g. on"
+            + " --crop-epochs crops, does not change what the others have learnt. Default: shared.")
+    String trunk;
+
     @Option(names = "--finding-region", paramLabel = "TARGET=CODE",
         description = "Also teach TARGET's evidence map where its finding is: the voxels of value CODE in the"
             + " <id>_labels.nii.gz beside each scan (repeatable; needs --head classmap), e.g. effusion=2,"
@@ -370,6 +376,14 @@ public final class TrainCommand implements Runnable {
       args.addProperty("outputs", targets.size());
       if (convs != null) {
         args.addProperty("convs", convs);
+      }
+      if (trunk != null) {
+        args.addProperty("trunk", trunk);
+      }
+      try {
+        Architecture.CLASSIFIER_3D.withDefaults(args);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage()); // before the scans are read
       }
       int[] regionClass = regionClasses(spec.commandLine());
       int[] codes = regions.isEmpty() ? null : regions.values().stream().mapToInt(Integer::intValue).toArray();

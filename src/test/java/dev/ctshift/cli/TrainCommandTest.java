@@ -222,6 +222,39 @@ class TrainCommandTest {
   }
 
   @Test
+  void perOutputTrunksLeaveTheOtherOutputsUntouchedByCropEpochs() throws Exception {
+    // One epoch, all of it on crops that teach only the effusion output: with a trunk per output the
+    // other two outputs must come out of training exactly as they went in (their trunks receive no
+    // gradient), while effusion changes. With a shared trunk all three would move.
+    Path out = tmp.resolve("cls-trunks");
+    trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(), "--head",
+        "classmap", "--trunk", "per-output", "--finding-region", "effusion=2", "--crop-epochs", "1",
+        "--crops-per-volume", "2", "--crop-size", "2", "8", "8");
+    ModelManifest m = ModelManifest.read(out);
+    List<ModelSpaceScan> scans = load(m, null);
+    try (ClassifierTrainer untrained = new ClassifierTrainer(config(),
+            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"trunk\": \"per-output\""), 1,
+            new FindingCrops(1, 2, 2, 8, 8));
+        VolumeModel trained = Models.loadVolumeModel(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      for (ModelSpaceScan s : scans) {
+        NDArray x = nd.create(s.values(), new Shape(1, 1, 4, 16, 16));
+        float[] before = forward(untrained, x);
+        float[] after = trained.forward(x, false).toFloatArray();
+        assertTrue(before[0] != after[0], "effusion was trained: " + s.id());
+        assertEquals(before[1], after[1], 0f, "cardiomegaly untouched: " + s.id());
+        assertEquals(before[2], after[2], 0f, "nodule untouched: " + s.id());
+      }
+    }
+    StringWriter err = new StringWriter();
+    Path bad = tmp.resolve("bad-trunk");
+    assertEquals(2, run(new StringWriter(), err, args("classifier", bad, "--labels",
+        data.resolve("labels.csv").toString(), "--trunk", "both")), err.toString());
+    assertTrue(err.toString().contains("trunk") && err.toString().contains("per-output"), err.toString());
+    assertTrue(!Files.exists(bad), "no partial output");
+  }
+
+  @Test
   void segmenterModelLoadsAndMatchesTheSameTrainingThroughTheLibrary() throws Exception {
     Path out = tmp.resolve("seg");
     ModelManifest m = trainAndCheckManifest("segmenter", out);

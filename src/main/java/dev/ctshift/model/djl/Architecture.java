@@ -15,6 +15,7 @@ import ai.djl.nn.pooling.Pool;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.ctshift.model.ModelManifest.Kind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -40,7 +41,10 @@ import java.util.Map;
  *       being averaged away; {@code "classmap"}: a 1x1x1 convolution to one evidence map per output,
  *       each pooled by a smooth maximum (log-mean-exp, sharpness {@value #CLASSMAP_SHARPNESS}), so
  *       that an output is its strongest local evidence and its gradient stays where that evidence
- *       is). Each spatial size must be at least {@code 2^(levels-1)}.
+ *       is); {@code trunk} ({@code "shared"}: one network for all outputs; {@code "per-output"}: one
+ *       single-output network per output side by side, their logits or, for classmap, their evidence
+ *       maps concatenated, so that no output's training moves another's weights). Each spatial size
+ *       must be at least {@code 2^(levels-1)}.
  *   <li>{@code segmenter3d}: U-Net-lite, input {@code [B, 1, D, H, W]} of any size (padded inside to
  *       a multiple of {@code 2^(levels-1)} and cropped back), output {@code [B, classes, D, H, W]}
  *       logits. Args: {@code base_channels} (8), {@code levels} (2), {@code classes} (2).
@@ -50,7 +54,7 @@ public enum Architecture {
   SLICE_AE("slice-ae", Kind.AUTOENCODER,
       Map.of("base_channels", 16, "latent_channels", 8, "levels", 3)),
   CLASSIFIER_3D("classifier3d", Kind.CLASSIFIER,
-      Map.of("base_channels", 8, "levels", 3, "convs", 1, "outputs", 1, "head", "avg")),
+      Map.of("base_channels", 8, "levels", 3, "convs", 1, "outputs", 1, "head", "avg", "trunk", "shared")),
   SEGMENTER_3D("segmenter3d", Kind.SEGMENTER,
       Map.of("base_channels", 8, "levels", 2, "classes", 2));
 
@@ -59,7 +63,7 @@ public enum Architecture {
 
   /** The values a text argument may take; every other argument is a positive integer. */
   private static final Map<String, List<String>> TEXT_ARGS =
-      Map.of("head", List.of("avg", "max", "avgmax", "classmap"));
+      Map.of("head", List.of("avg", "max", "avgmax", "classmap"), "trunk", List.of("shared", "per-output"));
 
   private final String id;
   private final Kind kind;
@@ -146,7 +150,7 @@ public enum Architecture {
         return sliceAe(base, a.get("latent_channels").getAsInt(), levels);
       case CLASSIFIER_3D:
         return classifier3d(base, levels, a.get("convs").getAsInt(), a.get("outputs").getAsInt(),
-            a.get("head").getAsString());
+            a.get("head").getAsString(), a.get("trunk").getAsString());
       default:
         return new PadToMultipleBlock(new SequentialBlock().add(Layers.centre())
             .add(unet(base, 0, levels, a.get("classes").getAsInt())), 1 << (levels - 1));
@@ -190,16 +194,19 @@ public enum Architecture {
     return new SequentialBlock().add(encoder).add(decoder);
   }
 
-  private static Block classifier3d(int base, int levels, int convs, int outputs, String head) {
-    SequentialBlock net = new SequentialBlock().add(Layers.centre());
-    for (int l = 0; l < levels; l++) {
-      if (l > 0) {
-        net.add(Layers.maxPool3dHalf());
+  private static Block classifier3d(int base, int levels, int convs, int outputs, String head, String trunk) {
+    if ("per-output".equals(trunk) && outputs > 1) {
+      List<Block> nets = new ArrayList<>();
+      for (int o = 0; o < outputs; o++) {
+        nets.add("classmap".equals(head) ? features(base, levels, convs).add(Layers.conv3d(1, 1))
+            : classifier3d(base, levels, convs, 1, head, "shared"));
       }
-      for (int c = 0; c < convs; c++) {
-        net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
-      }
+      // For classmap the evidence maps stay the second-to-last output, as for a shared trunk.
+      return "classmap".equals(head)
+          ? new SequentialBlock().add(sideBySide(nets)).add(new LambdaBlock(Architecture::smoothMax, "smoothMax"))
+          : sideBySide(nets);
     }
+    SequentialBlock net = features(base, levels, convs);
     if ("classmap".equals(head)) {
       return net.add(Layers.conv3d(outputs, 1)).add(new LambdaBlock(Architecture::smoothMax, "smoothMax"));
     }
@@ -209,7 +216,7 @@ public enum Architecture {
         pool = Pool.globalMaxPool3dBlock();
         break;
       case "avgmax":
-        pool = sideBySide(Pool.globalAvgPool3dBlock(), Pool.globalMaxPool3dBlock());
+        pool = sideBySide(List.of(Pool.globalAvgPool3dBlock(), Pool.globalMaxPool3dBlock()));
         break;
       default:
         pool = Pool.globalAvgPool3dBlock();
@@ -217,12 +224,27 @@ public enum Architecture {
     return net.add(pool).add(Linear.builder().setUnits(outputs).build());
   }
 
-  /** Both blocks on the same input, their outputs concatenated along the channels. */
-  private static Block sideBySide(Block first, Block second) {
-    return new ParallelBlock(
-        outs -> new NDList(NDArrays.concat(
-            new NDList(outs.get(0).singletonOrThrow(), outs.get(1).singletonOrThrow()), 1)),
-        List.of(first, second));
+  /** The classifier's convolution levels: {@code convs} 3x3x3 convolutions per level, max pooling between. */
+  private static SequentialBlock features(int base, int levels, int convs) {
+    SequentialBlock net = new SequentialBlock().add(Layers.centre());
+    for (int l = 0; l < levels; l++) {
+      if (l > 0) {
+        net.add(Layers.maxPool3dHalf());
+      }
+      for (int c = 0; c < convs; c++) {
+        net.add(Layers.conv3d(base << l, 3)).add(Activation.reluBlock());
+      }
+    }
+    return net;
+  }
+
+  /** The blocks on the same input, their outputs concatenated along the channels. */
+  private static Block sideBySide(List<Block> blocks) {
+    return new ParallelBlock(outs -> {
+      NDList all = new NDList();
+      outs.forEach(o -> all.add(o.singletonOrThrow()));
+      return new NDList(NDArrays.concat(all, 1));
+    }, blocks);
   }
 
   /** [B, K, D, H, W] evidence maps to [B, K]: (1/r) log mean exp(r x), computed stably about the max. */
@@ -244,7 +266,7 @@ public enum Architecture {
           .add(Layers.maxPool3dHalf())
           .add(unet(ch * 2, level + 1, levels, 0))
           .add(Layers.upsampleNearest2x());
-      block.add(sideBySide(Blocks.identityBlock(), inner))
+      block.add(sideBySide(List.of(Blocks.identityBlock(), inner)))
           .add(Layers.conv3d(ch, 3)).add(Activation.reluBlock());
     }
     if (level == 0) {

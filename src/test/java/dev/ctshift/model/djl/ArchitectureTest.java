@@ -146,6 +146,48 @@ class ArchitectureTest {
   }
 
   @Test
+  void perOutputTrunksAreSingleOutputNetworksSideBySide() {
+    // Second implementation: each output of a per-output network equals a separately built
+    // single-output network given that trunk's weights; and the evidence maps a region loss reads
+    // (the output before the pooling) are the trunks' maps in output order.
+    for (String head : new String[] {"classmap", "avgmax"}) {
+      try (DjlNetwork both = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2, \"levels\": 2,"
+              + " \"outputs\": 3, \"head\": \"" + head + "\", \"trunk\": \"per-output\"}"), Device.cpu(),
+              DataType.FLOAT32);
+          NDManager m = NDManager.newBaseManager()) {
+        NDArray x = random(m, new Shape(2, 1, 4, 6, 6), 9);
+        float[] logits = run(both, both.block(), x).toFloatArray();
+        var weights = both.block().getParameters().values();
+        int perTrunk = weights.size() / 3;
+        for (int o = 0; o < 3; o++) {
+          try (DjlNetwork one = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2,"
+              + " \"levels\": 2, \"outputs\": 1, \"head\": \"" + head + "\"}"), Device.cpu(), DataType.FLOAT32)) {
+            var mine = one.block().getParameters().values();
+            assertEquals(perTrunk, mine.size(), head);
+            for (int i = 0; i < perTrunk; i++) {
+              weights.get(o * perTrunk + i).getArray().copyTo(mine.get(i).getArray());
+            }
+            float[] single = run(one, one.block(), x).toFloatArray();
+            for (int b = 0; b < 2; b++) {
+              assertEquals(single[b], logits[b * 3 + o], 1e-6, head + " output " + o + " sample " + b);
+            }
+            if (head.equals("classmap")) {
+              var children = one.block().getChildren().values();
+              NDArray map = x;
+              for (int c = 0; c < children.size() - 1; c++) {
+                map = run(one, children.get(c), map);
+              }
+              NDArray maps = run(both, both.block().getChildren().values().get(0), x);
+              assertArrayEquals(map.toFloatArray(), maps.get(new NDIndex(":, {}:{}", o, o + 1)).toFloatArray(),
+                  1e-6f);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void segmenterPadsOddSizesAndCropsBack() {
     try (DjlNetwork net = DjlNetwork.create(Architecture.SEGMENTER_3D,
             json("{\"base_channels\": 2, \"classes\": 3, \"levels\": 3}"), Device.cpu(), DataType.FLOAT32);
