@@ -338,8 +338,10 @@ public final class TrainCommand implements Runnable {
 
     @Option(names = "--trunk", paramLabel = "KIND",
         description = "shared: one convolutional trunk for all outputs; per-output: a separate trunk for each"
-            + " output (as many times the weights and the compute), so that training one output, e.g. on"
-            + " --crop-epochs crops, does not change what the others have learnt. Default: shared.")
+            + " output; or group sizes of consecutive --targets, e.g. 2+1: effusion and cardiomegaly share one"
+            + " trunk, nodule has its own. Each trunk costs the weights and compute of a whole network; training"
+            + " one group, e.g. on --crop-epochs crops, does not change what the others have learnt."
+            + " Default: shared.")
     String trunk;
 
     @Option(names = "--finding-region", paramLabel = "TARGET=CODE",

@@ -16,8 +16,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.ctshift.model.ModelManifest.Kind;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The DJL-native networks ctshift can train, by their {@code model.json} name, with their
@@ -42,8 +44,9 @@ import java.util.Map;
  *       each pooled by a smooth maximum (log-mean-exp, sharpness {@value #CLASSMAP_SHARPNESS}), so
  *       that an output is its strongest local evidence and its gradient stays where that evidence
  *       is); {@code trunk} ({@code "shared"}: one network for all outputs; {@code "per-output"}: one
- *       single-output network per output side by side, their logits or, for classmap, their evidence
- *       maps concatenated, so that no output's training moves another's weights). Each spatial size
+ *       single-output network per output side by side; {@code "2+1"}: a network for each group of
+ *       consecutive outputs, here outputs 0-1 and 2; their logits or, for classmap, their evidence
+ *       maps are concatenated, so that no group's training moves another's weights). Each spatial size
  *       must be at least {@code 2^(levels-1)}.
  *   <li>{@code segmenter3d}: U-Net-lite, input {@code [B, 1, D, H, W]} of any size (padded inside to
  *       a multiple of {@code 2^(levels-1)} and cropped back), output {@code [B, classes, D, H, W]}
@@ -63,7 +66,10 @@ public enum Architecture {
 
   /** The values a text argument may take; every other argument is a positive integer. */
   private static final Map<String, List<String>> TEXT_ARGS =
-      Map.of("head", List.of("avg", "max", "avgmax", "classmap"), "trunk", List.of("shared", "per-output"));
+      Map.of("head", List.of("avg", "max", "avgmax", "classmap"));
+
+  /** A trunk spec: shared, per-output, or the sizes of consecutive output groups such as "2+1". */
+  private static final Pattern TRUNK = Pattern.compile("shared|per-output|[1-9]\\d*(\\+[1-9]\\d*)+");
 
   private final String id;
   private final Kind kind;
@@ -121,6 +127,14 @@ public enum Architecture {
             + "', expected some of " + defaults.keySet());
       }
       JsonElement v = e.getValue();
+      if (e.getKey().equals("trunk")) {
+        if (!v.isJsonPrimitive() || !TRUNK.matcher(v.getAsString()).matches()) {
+          throw new IllegalArgumentException(id + ": architecture argument trunk must be shared, per-output or"
+              + " output group sizes such as 2+1, got " + v);
+        }
+        full.addProperty("trunk", v.getAsString());
+        continue;
+      }
       List<String> allowed = TEXT_ARGS.get(e.getKey());
       if (allowed != null) {
         if (!v.isJsonPrimitive() || !allowed.contains(v.getAsString())) {
@@ -137,7 +151,32 @@ public enum Architecture {
       }
       full.addProperty(e.getKey(), v.getAsInt());
     }
+    if (full.has("trunk")) {
+      trunkGroups(full.get("trunk").getAsString(), full.get("outputs").getAsInt());
+    }
     return full;
+  }
+
+  /**
+   * The output group sizes of a trunk spec: one group for shared, one per output for per-output.
+   *
+   * @throws IllegalArgumentException if the groups do not add up to the outputs
+   */
+  static int[] trunkGroups(String trunk, int outputs) {
+    if (trunk.equals("shared")) {
+      return new int[] {outputs};
+    }
+    if (trunk.equals("per-output")) {
+      int[] ones = new int[outputs];
+      Arrays.fill(ones, 1);
+      return ones;
+    }
+    int[] groups = Arrays.stream(trunk.split("\\+")).mapToInt(Integer::parseInt).toArray();
+    if (Arrays.stream(groups).sum() != outputs) {
+      throw new IllegalArgumentException("classifier3d: trunk groups " + trunk + " must add up to the "
+          + outputs + " outputs");
+    }
+    return groups;
   }
 
   /** Builds the uninitialised network for {@code args} (completed with the defaults). */
@@ -195,11 +234,12 @@ public enum Architecture {
   }
 
   private static Block classifier3d(int base, int levels, int convs, int outputs, String head, String trunk) {
-    if ("per-output".equals(trunk) && outputs > 1) {
+    int[] groups = trunkGroups(trunk, outputs);
+    if (groups.length > 1) {
       List<Block> nets = new ArrayList<>();
-      for (int o = 0; o < outputs; o++) {
-        nets.add("classmap".equals(head) ? features(base, levels, convs).add(Layers.conv3d(1, 1))
-            : classifier3d(base, levels, convs, 1, head, "shared"));
+      for (int g : groups) {
+        nets.add("classmap".equals(head) ? features(base, levels, convs).add(Layers.conv3d(g, 1))
+            : classifier3d(base, levels, convs, g, head, "shared"));
       }
       // For classmap the evidence maps stay the second-to-last output, as for a shared trunk.
       return "classmap".equals(head)

@@ -146,45 +146,57 @@ class ArchitectureTest {
   }
 
   @Test
-  void perOutputTrunksAreSingleOutputNetworksSideBySide() {
-    // Second implementation: each output of a per-output network equals a separately built
-    // single-output network given that trunk's weights; and the evidence maps a region loss reads
-    // (the output before the pooling) are the trunks' maps in output order.
-    for (String head : new String[] {"classmap", "avgmax"}) {
-      try (DjlNetwork both = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2, \"levels\": 2,"
-              + " \"outputs\": 3, \"head\": \"" + head + "\", \"trunk\": \"per-output\"}"), Device.cpu(),
+  void trunkGroupsAreSeparateNetworksSideBySide() {
+    // Second implementation: the outputs of each trunk group equal a separately built network with as
+    // many outputs, given that trunk's weights; and the evidence maps a region loss reads (the output
+    // before the pooling) are the trunks' maps in output order.
+    String[][] cases = {{"classmap", "per-output"}, {"avgmax", "per-output"}, {"classmap", "2+1"}, {"avg", "1+2"}};
+    for (String[] c : cases) {
+      String head = c[0];
+      int[] groups = Architecture.trunkGroups(c[1], 3);
+      try (DjlNetwork all = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2, \"levels\": 2,"
+              + " \"outputs\": 3, \"head\": \"" + head + "\", \"trunk\": \"" + c[1] + "\"}"), Device.cpu(),
               DataType.FLOAT32);
           NDManager m = NDManager.newBaseManager()) {
         NDArray x = random(m, new Shape(2, 1, 4, 6, 6), 9);
-        float[] logits = run(both, both.block(), x).toFloatArray();
-        var weights = both.block().getParameters().values();
-        int perTrunk = weights.size() / 3;
-        for (int o = 0; o < 3; o++) {
+        float[] logits = run(all, all.block(), x).toFloatArray();
+        var weights = all.block().getParameters().values();
+        int first = 0;
+        int weight = 0;
+        for (int g : groups) {
           try (DjlNetwork one = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2,"
-              + " \"levels\": 2, \"outputs\": 1, \"head\": \"" + head + "\"}"), Device.cpu(), DataType.FLOAT32)) {
-            var mine = one.block().getParameters().values();
-            assertEquals(perTrunk, mine.size(), head);
-            for (int i = 0; i < perTrunk; i++) {
-              weights.get(o * perTrunk + i).getArray().copyTo(mine.get(i).getArray());
+              + " \"levels\": 2, \"outputs\": " + g + ", \"head\": \"" + head + "\"}"), Device.cpu(),
+              DataType.FLOAT32)) {
+            for (var p : one.block().getParameters().values()) {
+              weights.get(weight++).getArray().copyTo(p.getArray());
             }
-            float[] single = run(one, one.block(), x).toFloatArray();
+            float[] part = run(one, one.block(), x).toFloatArray();
             for (int b = 0; b < 2; b++) {
-              assertEquals(single[b], logits[b * 3 + o], 1e-6, head + " output " + o + " sample " + b);
+              for (int o = 0; o < g; o++) {
+                assertEquals(part[b * g + o], logits[b * 3 + first + o], 1e-6, c[1] + " " + head + " output "
+                    + (first + o) + " sample " + b);
+              }
             }
             if (head.equals("classmap")) {
               var children = one.block().getChildren().values();
               NDArray map = x;
-              for (int c = 0; c < children.size() - 1; c++) {
-                map = run(one, children.get(c), map);
+              for (int k = 0; k < children.size() - 1; k++) {
+                map = run(one, children.get(k), map);
               }
-              NDArray maps = run(both, both.block().getChildren().values().get(0), x);
-              assertArrayEquals(map.toFloatArray(), maps.get(new NDIndex(":, {}:{}", o, o + 1)).toFloatArray(),
-                  1e-6f);
+              NDArray maps = run(all, all.block().getChildren().values().get(0), x);
+              assertArrayEquals(map.toFloatArray(),
+                  maps.get(new NDIndex(":, {}:{}", first, first + g)).toFloatArray(), 1e-6f);
             }
           }
+          first += g;
         }
+        assertEquals(weights.size(), weight, "every weight belongs to one trunk");
       }
     }
+    assertThrows(IllegalArgumentException.class, () -> Architecture.CLASSIFIER_3D.withDefaults(
+        json("{\"outputs\": 3, \"trunk\": \"2+2\"}")));
+    assertThrows(IllegalArgumentException.class, () -> Architecture.CLASSIFIER_3D.withDefaults(
+        json("{\"outputs\": 3, \"trunk\": \"both\"}")));
   }
 
   @Test
