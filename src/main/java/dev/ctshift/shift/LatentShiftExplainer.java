@@ -171,7 +171,7 @@ public final class LatentShiftExplainer {
       if (r.reason() != StopReason.SCORE_PLATEAU || restart == config.restarts() || r.lambdaStar() == 0) {
         return new LambdaSearch.Result(end, r.reason(), trace);
       }
-      from = trace.stream().filter(s -> s.lambda() == end).findFirst().orElseThrow();
+      from = r.star();
       progress.accept(String.format("the score stopped falling at %.4f: new gradient there (restart %d of %d)",
           from.score(), restart + 1, config.restarts()));
       SliceLatentSpace.VolumeGradient atEnd = space.volumeGradient(frames.volume(end));
