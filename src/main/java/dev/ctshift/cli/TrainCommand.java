@@ -355,6 +355,11 @@ public final class TrainCommand implements Runnable {
         description = "Weight of the evidence-map loss of --finding-region. Default: ${DEFAULT-VALUE}.")
     double regionWeight;
 
+    @Option(names = "--label-smoothing", defaultValue = "0", paramLabel = "E",
+        description = "Train toward E/2 and 1 - E/2 instead of 0 and 1, so that confident outputs do not"
+            + " saturate (a latent shift stalls on a saturated score). Default: ${DEFAULT-VALUE}.")
+    double labelSmoothing;
+
     @Option(names = "--crop-epochs", paramLabel = "N",
         description = "Train the first N epochs on crops of --crop-size, half of them around a --finding-region"
             + " voxel, the rest placed at random: a finding of a few voxels is found in crops when whole"
@@ -399,7 +404,7 @@ public final class TrainCommand implements Runnable {
           Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt());
       record(regions, crops);
       try (ClassifierTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
-          () -> new ClassifierTrainer(config, args, regionWeight, crops))) {
+          () -> new ClassifierTrainer(config, args, regionWeight, crops, labelSmoothing))) {
         shared.fitAndSave(spec.commandLine(), trainer, data, "classifier " + targets);
       }
       return 0;
@@ -413,6 +418,9 @@ public final class TrainCommand implements Runnable {
         regions.forEach(r::addProperty);
         o.add("finding_regions", r);
         o.addProperty("region_weight", regionWeight);
+      }
+      if (labelSmoothing != 0) {
+        o.addProperty("label_smoothing", labelSmoothing);
       }
       if (crops != null) {
         JsonObject c = new JsonObject();

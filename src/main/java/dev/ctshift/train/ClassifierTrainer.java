@@ -30,10 +30,15 @@ import java.util.Random;
  * <p>With {@link FindingCrops}, the first epochs train on crops, many of them around the findings
  * (regions needed). A crop's scan-level target is known only for the outputs with a region (is some
  * of it in the crop?); the other outputs are left out of that epoch's scan-level loss.
+ *
+ * <p>With label smoothing ε the scan-level targets 0 and 1 become ε/2 and 1 - ε/2: the loss no longer
+ * pays for ever larger logits, which keeps a confident output from saturating (p = 0.9999), where a
+ * straight latent shift stalls (models/PHANTOM-MODELS.md).
  */
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   private final double regionWeight;
   private final FindingCrops crops;
+  private final double labelSmoothing;
   /** Per region map (by identity), its finding voxels: found once, drawn from in every crop epoch. */
   private final Map<int[], int[]> findingVoxels = new java.util.IdentityHashMap<>();
 
@@ -60,12 +65,25 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
    */
   public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, double regionWeight,
       FindingCrops crops) {
+    this(config, architectureArgs, regionWeight, crops, 0);
+  }
+
+  /**
+   * @param labelSmoothing ε in [0, 1): scan-level targets become ε/2 and 1 - ε/2
+   * @throws IllegalArgumentException on invalid args, weight or smoothing
+   */
+  public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, double regionWeight,
+      FindingCrops crops, double labelSmoothing) {
     super(config, Architecture.CLASSIFIER_3D, architectureArgs);
     if (!(regionWeight >= 0) || Double.isInfinite(regionWeight)) {
       throw new IllegalArgumentException("the region weight must be finite and at least 0, got " + regionWeight);
     }
+    if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+      throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);
+    }
     this.regionWeight = regionWeight;
     this.crops = crops;
+    this.labelSmoothing = labelSmoothing;
   }
 
   @Override
@@ -285,10 +303,12 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
 
   @Override
   protected NDArray loss(NDList output, NDList target) {
+    NDArray labels = labelSmoothing == 0 ? target.head()
+        : target.head().mul((float) (1 - labelSmoothing)).add((float) (labelSmoothing / 2));
     NDArray loss = target.size() > 3
-        ? Losses.bceWithLogitsPerElement(output.head(), target.head()).mul(target.get(3)).sum()
+        ? Losses.bceWithLogitsPerElement(output.head(), labels).mul(target.get(3)).sum()
             .div(target.get(3).sum().mul((float) target.head().getShape().get(0)))
-        : Losses.bceWithLogits(output.head(), target.head());
+        : Losses.bceWithLogits(output.head(), labels);
     if (output.size() == 1) {
       return loss;
     }

@@ -117,6 +117,47 @@ class ClassifierTrainerTest {
     }
   }
 
+  @Test
+  void labelSmoothingTrainsTowardSoftenedTargets() throws Exception {
+    // The loss against smoothed targets, in float64; and the optimum it sets: an output trained long
+    // on a constant label settles near logit(1 - eps/2), not at ever larger logits.
+    LabelledVolumes data = Synthetic.blobs(8, 8, 4);
+    double eps = 0.2;
+    TrainConfig config = TrainConfig.builder().epochs(1).batchSize(4).seed(3).validationFraction(0).build();
+    try (ClassifierTrainer t = new ClassifierTrainer(config, args(2), 1, null, eps);
+        NDManager m = NDManager.newBaseManager()) {
+      int[] idx = {0, 1, 2, 3};
+      NDList batch = t.batch(m, data, idx);
+      NDList out = t.forward(batch.get(0), false);
+      float[] logits = out.get(0).toFloatArray();
+      double expected = 0;
+      for (int b = 0; b < idx.length; b++) {
+        for (int k = 0; k < 2; k++) {
+          double y = data.labels().get(idx[b])[k] * (1 - eps) + eps / 2;
+          expected += bce(logits[b * 2 + k], y);
+        }
+      }
+      expected /= idx.length * 2;
+      assertEquals(expected, t.loss(out, batch.subNDList(1)).getFloat(), 1e-6 * expected);
+    }
+
+    List<float[]> ones = new java.util.ArrayList<>();
+    data.labels().forEach(row -> ones.add(new float[] {1f}));
+    LabelledVolumes allPositive = new LabelledVolumes(data.volumes(), List.of("always"), ones);
+    TrainConfig longer = TrainConfig.builder().epochs(60).batchSize(4).learningRate(0.05).seed(3)
+        .validationFraction(0).build();
+    try (ClassifierTrainer t = new ClassifierTrainer(longer, args(1), 1, null, eps);
+        NDManager m = NDManager.newBaseManager()) {
+      t.fit(allPositive, ProgressListener.NONE);
+      NDList batch = t.batch(m, allPositive, new int[] {0, 1, 2, 3, 4, 5, 6, 7});
+      double optimum = Math.log((1 - eps / 2) / (eps / 2)); // logit(0.9) = 2.197
+      for (float z : t.forward(batch.get(0), false).get(0).toFloatArray()) {
+        assertEquals(optimum, z, 0.25, "the logit settles at the smoothed target");
+      }
+    }
+    assertThrows(IllegalArgumentException.class, () -> new ClassifierTrainer(config, args(1), 1, null, 1));
+  }
+
   /** Whether the 2x2x2 cell (cd, ch, cw) of a cube of side {@code size} holds a voxel of class 1. */
   private static boolean cellHoldsRegion(int[] region, int size, int cd, int ch, int cw) {
     for (int v = 0; v < 8; v++) {
