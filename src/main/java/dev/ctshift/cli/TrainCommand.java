@@ -117,6 +117,12 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoints, if there is one.")
     boolean resume;
 
+    @Option(names = "--init-from", paramLabel = "MODELDIR",
+        description = "Start from the weights of this model (a ctshift-trained model folder with the same"
+            + " architecture options) instead of random ones: fine-tuning, e.g. of a bundled model on your own"
+            + " scans. A checkpoint given with --resume still takes precedence.")
+    Path initFrom;
+
     @Option(names = "--base-channels", paramLabel = "N", description = "Channels of the first level.")
     Integer baseChannels;
 
@@ -225,6 +231,10 @@ public final class TrainCommand implements Runnable {
         throws CtShiftException {
       PrintWriter err = cl.getErr();
       ProgressListener listener = common.quiet ? ProgressListener.NONE : new ConsoleProgress(err);
+      if (initFrom != null) {
+        trainer.startFrom(initFrom);
+        common.progress().accept("starting from the weights of " + initFrom);
+      }
       long start = System.nanoTime();
       List<ProgressListener.EpochReport> history;
       try {
@@ -250,6 +260,9 @@ public final class TrainCommand implements Runnable {
       JsonArray dirs = new JsonArray();
       data.forEach(d -> dirs.add(d.toString()));
       r.add("data", dirs);
+      if (initFrom != null) {
+        r.addProperty("init_from", initFrom.toString());
+      }
       JsonObject c = new JsonObject();
       TrainConfig config = trainer.config();
       c.addProperty("epochs", config.epochs());

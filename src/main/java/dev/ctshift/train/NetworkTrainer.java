@@ -19,6 +19,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.ctshift.model.ModelLoadException;
+import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.djl.DjlNetwork;
@@ -66,6 +68,28 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     this.config = config;
     Engine.getEngine("PyTorch").setRandomSeed(Long.hashCode(config.seed()));
     this.network = DjlNetwork.create(architecture, args, config.device(), DataType.FLOAT32);
+  }
+
+  /**
+   * Replaces the freshly initialised weights with those of the DJL model in {@code modelDir}, which
+   * must have this trainer's architecture and arguments: training then fine-tunes that model. A
+   * checkpoint to resume from still takes precedence in {@link #fit}.
+   *
+   * @throws TrainingException naming the model if it cannot be loaded or does not fit
+   */
+  public void startFrom(Path modelDir) throws TrainingException {
+    try {
+      ModelManifest manifest = ModelManifest.read(modelDir);
+      try (DjlNetwork source = DjlModels.loadNetwork(manifest, config.device())) {
+        if (source.architecture() != network.architecture() || !source.args().equals(network.args())) {
+          throw new TrainingException(modelDir + ": cannot start from this model: it is " + source.architecture()
+              + " " + source.args() + ", the network to train is " + network.architecture() + " " + network.args());
+        }
+        network.copyParametersFrom(source);
+      }
+    } catch (ModelLoadException e) {
+      throw new TrainingException("cannot start from " + modelDir + ": " + e.getMessage(), e);
+    }
   }
 
   /** Number of samples in {@code data}. */

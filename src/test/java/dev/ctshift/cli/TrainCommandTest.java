@@ -255,6 +255,45 @@ class TrainCommandTest {
   }
 
   @Test
+  void initFromStartsFromTheGivenModelsWeights() throws Exception {
+    String labels = data.resolve("labels.csv").toString();
+    Path first = tmp.resolve("cls-first");
+    trainAndCheckManifest("classifier", first, "--labels", labels);
+    // The same run again, started from the first model: equal to the library trainer started there.
+    Path second = tmp.resolve("cls-second");
+    ModelManifest m = trainAndCheckManifest("classifier", second, "--labels", labels, "--init-from", first.toString());
+    assertEquals(first.toString(), JsonParser.parseString(Files.readString(second.resolve("training.json")))
+        .getAsJsonObject().get("init_from").getAsString());
+    List<ModelSpaceScan> scans = load(m, null);
+    FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
+    try (ClassifierTrainer fresh = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+        ClassifierTrainer started = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+        VolumeModel firstModel = Models.loadVolumeModel(first, Device.cpu());
+        VolumeModel secondModel = Models.loadVolumeModel(second, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      started.startFrom(first);
+      NDArray x = nd.create(scans.get(0).values(), new Shape(1, 1, 4, 16, 16));
+      assertArrayEquals(firstModel.forward(x, false).toFloatArray(), forward(started, x), 0f,
+          "before training, the network is the first model");
+      assertTrue(forward(fresh, x)[0] != forward(started, x)[0], "and not the random initialisation");
+      started.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[3]), ProgressListener.NONE);
+      for (ModelSpaceScan s : scans) {
+        NDArray v = nd.create(s.values(), new Shape(1, 1, 4, 16, 16));
+        assertArrayEquals(forward(started, v), secondModel.forward(v, false).toFloatArray(), 0f, s.id());
+      }
+    }
+    // Another architecture: refused, naming the model, before any output.
+    Path bad = tmp.resolve("cls-bad-init");
+    StringWriter err = new StringWriter();
+    int code = run(new StringWriter(), err, args("classifier", bad, "--labels", labels, "--head", "max",
+        "--init-from", first.toString()));
+    assertTrue(code != 0, err.toString());
+    assertTrue(err.toString().contains(first.toString()) && err.toString().contains("cannot start from"),
+        err.toString());
+    assertTrue(!Files.exists(bad), "no partial output");
+  }
+
+  @Test
   void segmenterModelLoadsAndMatchesTheSameTrainingThroughTheLibrary() throws Exception {
     Path out = tmp.resolve("seg");
     ModelManifest m = trainAndCheckManifest("segmenter", out);

@@ -65,7 +65,12 @@ public final class DjlModels {
     return m.directory().resolve("model.json") + ": ";
   }
 
-  private static DjlNetwork loadNetwork(ModelManifest m, Device device) throws ModelLoadException {
+  /**
+   * The network of a DJL model directory, e.g. to start training from its weights.
+   *
+   * @throws ModelLoadException naming the file and the problem if the model cannot be loaded
+   */
+  public static DjlNetwork loadNetwork(ModelManifest m, Device device) throws ModelLoadException {
     String where = where(m);
     if (m.format() != ModelManifest.Format.DJL) {
       throw new ModelLoadException(where + "format is " + lower(m.format()) + ", expected djl");
