@@ -118,9 +118,10 @@ public final class TrainCommand implements Runnable {
     boolean resume;
 
     @Option(names = "--init-from", paramLabel = "MODELDIR",
-        description = "Start from the weights of this model (a ctshift-trained model folder with the same"
-            + " architecture options) instead of random ones: fine-tuning, e.g. of a bundled model on your own"
-            + " scans. A checkpoint given with --resume still takes precedence.")
+        description = "Start from the weights of this model (a ctshift-trained model folder) instead of random"
+            + " ones: fine-tuning, e.g. of a bundled model on your own scans. Its architecture options are the"
+            + " defaults (options given must agree with them). A checkpoint given with --resume still takes"
+            + " precedence.")
     Path initFrom;
 
     @Option(names = "--base-channels", paramLabel = "N", description = "Channels of the first level.")
@@ -170,8 +171,22 @@ public final class TrainCommand implements Runnable {
       return f;
     }
 
-    JsonObject architectureArgs() {
+    /**
+     * The architecture options given, over those of the --init-from model if any (so that fine-tuning
+     * needs no repeated options).
+     *
+     * @throws CtShiftException if the --init-from model cannot be read or is another architecture
+     */
+    JsonObject architectureArgs(Architecture architecture) throws CtShiftException {
       JsonObject a = new JsonObject();
+      if (initFrom != null) {
+        ModelManifest m = ModelManifest.read(initFrom);
+        if (!architecture.id().equals(m.architecture())) {
+          throw new CtShiftException(initFrom + ": cannot start a " + architecture.id() + " from this model: it is "
+              + (m.architecture() == null ? "not a ctshift-trained model" : "a " + m.architecture()));
+        }
+        a = m.architectureArgs().deepCopy();
+      }
       if (baseChannels != null) {
         a.addProperty("base_channels", baseChannels);
       }
@@ -310,7 +325,7 @@ public final class TrainCommand implements Runnable {
     public Integer call() throws CtShiftException {
       shared.common = common;
       TrainConfig config = shared.config(spec.commandLine());
-      JsonObject args = shared.architectureArgs();
+      JsonObject args = shared.architectureArgs(Architecture.SLICE_AE);
       if (latentChannels != null) {
         args.addProperty("latent_channels", latentChannels);
       }
@@ -392,7 +407,7 @@ public final class TrainCommand implements Runnable {
     public Integer call() throws CtShiftException {
       shared.common = common;
       TrainConfig config = shared.config(spec.commandLine());
-      JsonObject args = shared.architectureArgs();
+      JsonObject args = shared.architectureArgs(Architecture.CLASSIFIER_3D);
       args.addProperty("outputs", targets.size());
       if (convs != null) {
         args.addProperty("convs", convs);
@@ -520,7 +535,7 @@ public final class TrainCommand implements Runnable {
       List<String> names = new ArrayList<>(List.of("background"));
       names.addAll(wanted.keySet());
       int[] codes = wanted.values().stream().mapToInt(Integer::intValue).toArray();
-      JsonObject args = shared.architectureArgs();
+      JsonObject args = shared.architectureArgs(Architecture.SEGMENTER_3D);
       args.addProperty("classes", names.size());
       List<ModelSpaceScan> scans = shared.load(spec.commandLine(), codes);
       int d = TrainCommand.depth(spec.commandLine(), depth, scans, shared);

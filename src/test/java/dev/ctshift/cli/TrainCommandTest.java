@@ -282,6 +282,20 @@ class TrainCommandTest {
         assertArrayEquals(forward(started, v), secondModel.forward(v, false).toFloatArray(), 0f, s.id());
       }
     }
+    // Without the architecture options, the --init-from model's are used: the same run as the second.
+    Path third = tmp.resolve("cls-third");
+    List<String> bare = args("classifier", third, "--labels", labels, "--init-from", first.toString());
+    int options = bare.indexOf("--base-channels");
+    bare.subList(options, options + 4).clear(); // --base-channels 2 --levels 2
+    assertTrue(!bare.contains("--levels"), bare.toString());
+    StringWriter thirdErr = new StringWriter();
+    assertEquals(0, run(new StringWriter(), thirdErr, bare), thirdErr.toString());
+    try (VolumeModel secondModel = Models.loadVolumeModel(second, Device.cpu());
+        VolumeModel thirdModel = Models.loadVolumeModel(third, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      NDArray x = nd.create(scans.get(1).values(), new Shape(1, 1, 4, 16, 16));
+      assertArrayEquals(secondModel.forward(x, false).toFloatArray(), thirdModel.forward(x, false).toFloatArray(), 0f);
+    }
     // Another architecture: refused, naming the model, before any output.
     Path bad = tmp.resolve("cls-bad-init");
     StringWriter err = new StringWriter();
@@ -290,6 +304,11 @@ class TrainCommandTest {
     assertTrue(code != 0, err.toString());
     assertTrue(err.toString().contains(first.toString()) && err.toString().contains("cannot start from"),
         err.toString());
+    assertTrue(!Files.exists(bad), "no partial output");
+    StringWriter kindErr = new StringWriter();
+    assertTrue(run(new StringWriter(), kindErr, args("autoencoder", bad, "--init-from", first.toString())) != 0);
+    assertTrue(kindErr.toString().contains("cannot start a slice-ae from this model: it is a classifier3d"),
+        kindErr.toString());
     assertTrue(!Files.exists(bad), "no partial output");
   }
 
