@@ -415,8 +415,9 @@ public final class TrainCommand implements Runnable {
       if (trunk != null) {
         args.addProperty("trunk", trunk);
       }
+      int levels;
       try {
-        Architecture.CLASSIFIER_3D.withDefaults(args);
+        levels = Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt();
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage()); // before the scans are read
       }
@@ -427,9 +428,8 @@ public final class TrainCommand implements Runnable {
       int d = TrainCommand.depth(spec.commandLine(), depth, scans, shared);
       var data = TrainingSets.labelled(scans, d, 0f, table, regionClass);
       // Each pooling level halves the depth: a shorter scan is padded to this many slices.
-      shared.minDepth = 1 << (Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt() - 1);
-      FindingCrops crops = crops(spec.commandLine(), data.volumes(),
-          Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt());
+      shared.minDepth = 1 << (levels - 1);
+      FindingCrops crops = crops(spec.commandLine(), data.volumes(), levels);
       record(regions, crops);
       try (ClassifierTrainer trainer = TrainCommand.newTrainer(spec.commandLine(),
           () -> new ClassifierTrainer(config, args, regionWeight, crops, labelSmoothing))) {

@@ -101,15 +101,13 @@ public final class LatentShiftExplainer {
       FrameMaker frames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
           config.encodeBatch(), start.score());
       LambdaSearch.Result search;
-      List<Double> gradientsAt = new ArrayList<>(List.of(0.0));
       if (config.search() == ShiftConfig.Search.REFERENCE) {
         // The original code shifts along the gradient of the score itself, not of its log-odds.
         Segment along = new Segment(latents, gradient.mul(objective.scorePerLink(atBase.link())), 0, 1);
         frames.extend(along);
         search = LambdaSearch.reference(l -> frames.step(l, progress), start, config);
       } else {
-        search = shiftAlongGradients(space, frames, new Segment(latents, gradient, 0, 1), start, slope,
-            gradientsAt, progress);
+        search = shiftAlongGradients(space, frames, new Segment(latents, gradient, 0, 1), start, slope, progress);
       }
       progress.accept(String.format("search stopped (%s) at lambda %.4g after %d evaluations",
           search.reason().label(), search.lambdaStar(), search.evaluations()));
@@ -133,7 +131,7 @@ public final class LatentShiftExplainer {
       float[] heatmap = Heatmaps.of(config.heatmap(), sweep);
       lap(seconds, "heatmap", t);
       return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), sweep, heatmap,
-          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), gradientsAt,
+          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), frames.segmentStarts(),
           sweepEvaluations, seconds);
     }
   }
@@ -144,11 +142,9 @@ public final class LatentShiftExplainer {
    * {@link ShiftConfig#restarts()} times. The path is then a chain of straight segments, and its
    * coordinate (reported as λ) continues across them: λ within segment i counts |g_i| / |g_0| per unit
    * of that segment's own λ, so segment 0 keeps the plain λ of one straight shift.
-   *
-   * @param gradientsAt receives the path coordinate of every new gradient
    */
   private LambdaSearch.Result shiftAlongGradients(SliceLatentSpace space, FrameMaker frames, Segment first,
-      Step start, double slope, List<Double> gradientsAt, Consumer<String> progress) {
+      Step start, double slope, Consumer<String> progress) {
     double targetLink = objective.link(targetScore(start.score()));
     List<Step> trace = new ArrayList<>(List.of(start));
     Segment segment = first;
@@ -185,7 +181,6 @@ public final class LatentShiftExplainer {
         return new LambdaSearch.Result(end, StopReason.SCORE_PLATEAU, trace);
       }
       segment = new Segment(origin, g, end, Math.sqrt(segmentSlope / slope));
-      gradientsAt.add(end);
     }
   }
 
@@ -300,6 +295,11 @@ public final class LatentShiftExplainer {
     /** Continues the path with a segment that starts where the path so far ends. */
     void extend(Segment segment) {
       segments.add(segment);
+    }
+
+    /** The path coordinate where each segment, i.e. each gradient, starts: 0 first. */
+    List<Double> segmentStarts() {
+      return segments.stream().map(Segment::offset).toList();
     }
 
     /** Makes and scores the frame at path coordinate λ and measures its change. */

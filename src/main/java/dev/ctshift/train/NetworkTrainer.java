@@ -81,11 +81,9 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     try {
       ModelManifest manifest = ModelManifest.read(modelDir);
       try (DjlNetwork source = DjlModels.loadNetwork(manifest, config.device())) {
-        if (source.architecture() != network.architecture() || !source.args().equals(network.args())) {
-          throw new TrainingException(modelDir + ": cannot start from this model: it is " + source.architecture()
-              + " " + source.args() + ", the network to train is " + network.architecture() + " " + network.args());
-        }
         network.copyParametersFrom(source);
+      } catch (IllegalArgumentException e) {
+        throw new TrainingException(modelDir + ": cannot start from this model: " + e.getMessage(), e);
       }
     } catch (ModelLoadException e) {
       throw new TrainingException("cannot start from " + modelDir + ": " + e.getMessage(), e);
