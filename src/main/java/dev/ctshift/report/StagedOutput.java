@@ -86,6 +86,11 @@ public final class StagedOutput implements AutoCloseable {
     return p;
   }
 
+  /** The staging folder itself, for writers that fill a whole folder. */
+  public Path folder() {
+    return staging;
+  }
+
   /** The final location of output {@code name}, once committed. */
   public Path destination(String name) {
     return destination.resolve(name);

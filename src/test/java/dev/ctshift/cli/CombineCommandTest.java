@@ -1,0 +1,108 @@
+package dev.ctshift.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.VolumeModel;
+import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.djl.DjlModels;
+import dev.ctshift.model.djl.DjlNetwork;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CombineCommandTest {
+  @TempDir Path dir;
+
+  private Path model(String name, String outputs, int seed) throws Exception {
+    Engine.getEngine("PyTorch").setRandomSeed(seed);
+    Path d = dir.resolve(name);
+    int count = outputs.split(",").length;
+    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D, JsonParser.parseString(
+        "{\"base_channels\": 2, \"levels\": 2, \"head\": \"classmap\", \"outputs\": " + count + "}")
+        .getAsJsonObject(), Device.cpu(), DataType.FLOAT32)) {
+      JsonObject f = JsonParser.parseString("{\"name\": \"" + name + "\", \"outputs\": [\""
+          + outputs.replace(",", "\", \"") + "\"], \"activation\": \"sigmoid\", \"threshold\": 0.5}").getAsJsonObject();
+      DjlModels.save(net, d, f);
+    }
+    return d;
+  }
+
+  private static int run(StringWriter out, StringWriter err, String... args) {
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args);
+  }
+
+  private static float[] logits(Path model, ai.djl.ndarray.NDArray x) throws Exception {
+    try (VolumeModel m = DjlModels.loadVolumeModel(ModelManifest.read(model), Device.cpu())) {
+      return m.forward(x, false).toFloatArray();
+    }
+  }
+
+  @Test
+  void combinedModelScoresAsItsPartsAndRecordsThem() throws Exception {
+    Path a = model("a", "effusion,cardiomegaly,nodule", 3);
+    Path b = model("b", "nodule", 4);
+    Path out = dir.resolve("both");
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = run(o, e, "train", "combine", "--part", a + ":effusion,cardiomegaly", "--part", b.toString(),
+        "--out", out.toString(), "-q");
+    assertEquals(0, code, e.toString());
+    assertTrue(o.toString().contains("effusion, cardiomegaly, nodule (trunk 2+1)"), o.toString());
+    ModelManifest m = ModelManifest.read(out);
+    assertEquals("both", m.name());
+    try (NDManager nd = NDManager.newBaseManager()) {
+      Engine.getEngine("PyTorch").setRandomSeed(5);
+      var x = nd.randomUniform(0, 1, new Shape(1, 1, 4, 6, 6));
+      float[] fromA = logits(a, x);
+      float[] fromB = logits(b, x);
+      assertArrayEquals(new float[] {fromA[0], fromA[1], fromB[0]}, logits(out, x), 1e-6f);
+      assertTrue(Math.abs(fromA[2] - fromB[0]) > 1e-4, "the nodule outputs differ, so a wrong source shows");
+    }
+    JsonObject record = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject();
+    assertEquals(a.toString(), record.getAsJsonArray("parts").get(0).getAsJsonObject().get("model").getAsString());
+    assertEquals(List.of("model.json", "classifier3d.params", "training.json").stream().sorted().toList(),
+        Files.list(out).map(p -> p.getFileName().toString()).sorted().toList());
+  }
+
+  @Test
+  void existingOutputsAndBadPartsAreRefusedWithoutWriting() throws Exception {
+    Path a = model("a", "effusion,nodule", 3);
+    Path out = dir.resolve("taken");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("notes.txt"), "mine");
+    StringWriter e = new StringWriter();
+    assertEquals(Main.EXIT_FAILURE, run(new StringWriter(), e, "train", "combine", "--part", a.toString(),
+        "--out", out.toString()));
+    assertTrue(e.toString().contains(out + ": already exists"), e.toString());
+    assertEquals(List.of(out.resolve("notes.txt")), Files.list(out).toList());
+
+    Path fresh = dir.resolve("fresh");
+    e = new StringWriter();
+    assertEquals(Main.EXIT_MODEL, run(new StringWriter(), e, "train", "combine", "--part", a + ":pneumothorax",
+        "--out", fresh.toString()));
+    assertTrue(e.toString().contains("no output 'pneumothorax'"), e.toString());
+    assertTrue(!Files.exists(fresh), "nothing written");
+    e = new StringWriter();
+    assertEquals(2, run(new StringWriter(), e, "train", "combine", "--part", a + ":effusion,",
+        "--out", fresh.toString()));
+    assertTrue(e.toString().contains("--part must be MODELDIR"), e.toString());
+  }
+}
