@@ -120,6 +120,12 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoints, if there is one.")
     boolean resume;
 
+    @Option(names = "--keep-best",
+        description = "Save the weights of the epoch with the best validation metric (classifier: mean ROC"
+            + " AUC; autoencoder: PSNR; segmenter: mean Dice) instead of the last epoch's: early stopping"
+            + " without guessing the epoch count. The chosen epoch goes into training.json.")
+    boolean keepBest;
+
     @Option(names = "--init-from", paramLabel = "MODELDIR",
         description = "Start from the weights of this model (a ctshift-trained model folder) instead of random"
             + " ones: fine-tuning, e.g. of a bundled model on your own scans. Its architecture options are the"
@@ -206,7 +212,7 @@ public final class TrainCommand implements Runnable {
       Device device = TorchRuntime.parseDevice(common.device);
       try {
         return TrainConfig.builder().epochs(epochs).batchSize(batchSize).learningRate(learningRate).seed(seed)
-            .validationFraction(valFraction).checkpointDir(checkpoints).resume(resume).device(device).build();
+            .validationFraction(valFraction).checkpointDir(checkpoints).resume(resume).keepBest(keepBest).device(device).build();
       } catch (IllegalArgumentException e) {
         throw new ParameterException(cl, e.getMessage()
             + (resume && checkpoints == null ? " (give --checkpoints DIR with --resume)" : ""));
@@ -263,9 +269,10 @@ public final class TrainCommand implements Runnable {
       double seconds = (System.nanoTime() - start) / 1e9;
       trainer.save(out, manifestFields());
       writeRecord(history, seconds, what, trainer);
-      ProgressListener.EpochReport last = history.get(history.size() - 1);
-      cl.getOut().printf(Locale.ROOT, "trained %s in %.0f s: epoch %d loss %.5f%s; model in %s%n",
-          what, seconds, last.epoch(), last.trainLoss(), metricsText(last), out);
+      ProgressListener.EpochReport kept = history.stream().filter(r -> r.epoch() == trainer.selectedEpoch())
+          .findFirst().orElseThrow();
+      cl.getOut().printf(Locale.ROOT, "trained %s in %.0f s: %sepoch %d loss %.5f%s; model in %s%n",
+          what, seconds, keepBest ? "best " : "", kept.epoch(), kept.trainLoss(), metricsText(kept), out);
       cl.getOut().flush();
     }
 
@@ -289,7 +296,9 @@ public final class TrainCommand implements Runnable {
       c.addProperty("seed", config.seed());
       c.addProperty("validation_fraction", config.validationFraction());
       c.addProperty("device", config.device().toString());
+      c.addProperty("keep_best", config.keepBest());
       r.add("config", c);
+      r.addProperty("selected_epoch", trainer.selectedEpoch());
       if (trainingOptions.size() > 0) {
         r.add("options", trainingOptions);
       }

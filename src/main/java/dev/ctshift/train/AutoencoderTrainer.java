@@ -68,6 +68,11 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
   }
 
   @Override
+  protected String selectionMetric() {
+    return "psnr";
+  }
+
+  @Override
   protected MetricAccumulator newMetrics(SliceDataset data) {
     return new MetricAccumulator() {
       private double psnr;

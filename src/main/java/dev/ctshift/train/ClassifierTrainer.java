@@ -334,6 +334,11 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   }
 
   @Override
+  protected String selectionMetric() {
+    return "auc_mean";
+  }
+
+  @Override
   protected MetricAccumulator newMetrics(LabelledVolumes data) {
     int k = data.labelNames().size();
     return new MetricAccumulator() {

@@ -51,6 +51,7 @@ import java.util.Random;
 public abstract class NetworkTrainer<D> implements AutoCloseable {
   static final String CHECKPOINT_PARAMS = "last.params";
   static final String CHECKPOINT_JSON = "last.json";
+  static final String BEST_PARAMS = "best.params";
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
       .serializeSpecialFloatingPointValues().create();
 
@@ -58,6 +59,10 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   private final DjlNetwork network;
   private final List<ProgressListener.EpochReport> history = new ArrayList<>();
   private D lastData;
+  /** With {@link TrainConfig#keepBest()}: the best epoch so far (0: none yet), its metric and weights. */
+  private int bestEpoch;
+  private double bestValue;
+  private byte[] bestWeights;
 
   /**
    * Seeds the engine with {@code config.seed()} and builds a freshly initialised network.
@@ -129,6 +134,9 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     return network.block().forward(network.parameterStore(), new NDList(input), training);
   }
 
+  /** The validation metric that ranks epochs for {@link TrainConfig#keepBest()}; higher is better. */
+  protected abstract String selectionMetric();
+
   /** A fresh accumulator of validation metrics for {@code data}. */
   protected abstract MetricAccumulator newMetrics(D data);
 
@@ -163,6 +171,8 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     }
     lastData = data;
     history.clear();
+    bestEpoch = 0;
+    bestWeights = null;
     int n = size(data);
     int[] order = permutation(n, new Random(config.seed()));
     int validation = config.validationFraction() == 0 ? 0
@@ -205,10 +215,40 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       }
       ProgressListener.EpochReport report = validate(epoch, lossSum / steps, data, valIdx);
       history.add(report);
-      checkpoint(report);
+      boolean best = config.keepBest() && isBest(report);
+      if (best) {
+        bestEpoch = epoch;
+        bestValue = report.metrics().get(selectionMetric());
+        bestWeights = network.parameterBytes();
+      }
+      checkpoint(report, best);
       listener.onEpoch(report);
     }
+    if (config.keepBest() && bestWeights != null) {
+      try {
+        network.loadParameters(bestWeights);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot restore the weights of epoch " + bestEpoch, e);
+      }
+    }
     return Collections.unmodifiableList(new ArrayList<>(history));
+  }
+
+  /**
+   * The epoch whose weights the network holds after {@link #fit}: the last one, or with
+   * {@link TrainConfig#keepBest()} the one with the highest {@link #selectionMetric()} (the earliest on
+   * ties; the last when the metric was never defined).
+   */
+  public int selectedEpoch() {
+    return bestEpoch > 0 ? bestEpoch : history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
+  }
+
+  private boolean isBest(ProgressListener.EpochReport report) {
+    Double value = report.metrics().get(selectionMetric());
+    if (value == null || !Double.isFinite(value)) {
+      return false;
+    }
+    return bestEpoch == 0 || value > bestValue;
   }
 
   private int steps(int samples) {
@@ -263,8 +303,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     return new ProgressListener.EpochReport(epoch, trainLoss, lossSum / valIdx.length, metrics.result());
   }
 
-  /** Writes the weights, then the JSON that makes them the resumable state. */
-  private void checkpoint(ProgressListener.EpochReport report) throws TrainingException {
+  /**
+   * Writes the weights (also as the best ones when {@code best}), then the JSON that makes them the
+   * resumable state.
+   */
+  private void checkpoint(ProgressListener.EpochReport report, boolean best) throws TrainingException {
     if (config.checkpointDir() == null) {
       return;
     }
@@ -273,8 +316,14 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       network.saveParameters(dir.resolve(CHECKPOINT_PARAMS));
+      if (best) {
+        network.saveParameters(dir.resolve(BEST_PARAMS));
+      }
       JsonObject state = new JsonObject();
       state.addProperty("epoch", report.epoch());
+      if (bestEpoch > 0) {
+        state.addProperty("best_epoch", bestEpoch);
+      }
       state.addProperty("architecture", network.architecture().id());
       state.add("architecture_args", network.args());
       state.addProperty("seed", config.seed());
@@ -304,6 +353,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       history.clear();
       for (JsonElement e : state.getAsJsonArray("history")) {
         history.add(GSON.fromJson(e, ProgressListener.EpochReport.class));
+      }
+      if (config.keepBest() && state.has("best_epoch")) {
+        bestEpoch = state.get("best_epoch").getAsInt();
+        bestValue = history.get(bestEpoch - 1).metrics().get(selectionMetric());
+        bestWeights = Files.readAllBytes(config.checkpointDir().resolve(BEST_PARAMS));
       }
       return state.get("epoch").getAsInt();
     } catch (IOException e) {

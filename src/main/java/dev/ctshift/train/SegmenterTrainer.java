@@ -60,6 +60,11 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
   }
 
   @Override
+  protected String selectionMetric() {
+    return "dice_mean";
+  }
+
+  @Override
   protected MetricAccumulator newMetrics(SegmentedVolumes data) {
     int c = data.classNames().size();
     return new MetricAccumulator() {

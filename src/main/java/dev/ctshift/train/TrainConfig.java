@@ -16,6 +16,8 @@ import java.nio.file.Path;
  * @param checkpointDir where {@code last.params} and {@code last.json} are written after each
  *     epoch, or null for none
  * @param resume continue from the checkpoint in {@code checkpointDir} if there is one
+ * @param keepBest end with the weights of the epoch whose validation metric was best (early
+ *     stopping by selection) instead of those of the last epoch; needs a validation split
  * @param device where the network and batches live
  */
 public record TrainConfig(
@@ -26,6 +28,7 @@ public record TrainConfig(
     double validationFraction,
     Path checkpointDir,
     boolean resume,
+    boolean keepBest,
     Device device) {
 
   /** @throws IllegalArgumentException naming the first invalid setting */
@@ -44,6 +47,9 @@ public record TrainConfig(
     }
     if (resume && checkpointDir == null) {
       throw new IllegalArgumentException("resume needs a checkpoint directory");
+    }
+    if (keepBest && validationFraction == 0) {
+      throw new IllegalArgumentException("keeping the best epoch needs a validation fraction above 0");
     }
     if (device == null) {
       device = Device.cpu();
@@ -64,6 +70,7 @@ public record TrainConfig(
     private double validationFraction = 0.2;
     private Path checkpointDir;
     private boolean resume;
+    private boolean keepBest;
     private Device device = Device.cpu();
 
     private Builder() {}
@@ -103,6 +110,11 @@ public record TrainConfig(
       return this;
     }
 
+    public Builder keepBest(boolean v) {
+      keepBest = v;
+      return this;
+    }
+
     public Builder device(Device v) {
       device = v;
       return this;
@@ -111,7 +123,7 @@ public record TrainConfig(
     /** @throws IllegalArgumentException naming the first invalid setting */
     public TrainConfig build() {
       return new TrainConfig(epochs, batchSize, learningRate, seed, validationFraction, checkpointDir,
-          resume, device);
+          resume, keepBest, device);
     }
   }
 }

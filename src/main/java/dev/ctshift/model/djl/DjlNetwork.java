@@ -12,10 +12,14 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -96,11 +100,36 @@ public final class DjlNetwork implements AutoCloseable {
    * @throws IOException if the file cannot be read or was written for another architecture/args
    */
   public void loadParameters(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      loadParameters(in, file.toString());
+    }
+  }
+
+  /** The weights in DJL's parameter format: a snapshot that {@link #loadParameters(byte[])} restores. */
+  public byte[] parameterBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      block.saveParameters(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Replaces the weights by a snapshot from {@link #parameterBytes()}.
+   *
+   * @throws IOException if the snapshot was taken of another architecture/args
+   */
+  public void loadParameters(byte[] snapshot) throws IOException {
+    loadParameters(new ByteArrayInputStream(snapshot), "weight snapshot");
+  }
+
+  private void loadParameters(InputStream stream, String source) throws IOException {
     List<Parameter> params = block.getParameters().values();
     List<NDArray> previous = params.stream().map(Parameter::getArray).toList();
     List<Shape> expected = previous.stream().map(NDArray::getShape).toList();
-    try (DataInputStream in =
-        new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(stream))) {
       block.loadParameters(manager, in);
       // DJL replaces each array with whatever the file holds, without checking its shape.
       for (int i = 0; i < params.size(); i++) {
@@ -119,7 +148,7 @@ public final class DjlNetwork implements AutoCloseable {
       block.freezeParameters(frozen);
       parameterStore = new ParameterStore(manager, false);
     } catch (MalformedModelException | IllegalArgumentException | IllegalStateException e) {
-      throw new IOException(file + ": weights do not fit " + architecture.id() + " " + args + ": "
+      throw new IOException(source + ": weights do not fit " + architecture.id() + " " + args + ": "
           + e.getMessage(), e);
     }
   }
