@@ -3,6 +3,7 @@ package dev.ctshift.cli;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.io.nifti.NiftiDatatype;
 import dev.ctshift.io.nifti.NiftiWriter;
+import dev.ctshift.phantom.EffusionSide;
 import dev.ctshift.phantom.Phantom;
 import dev.ctshift.phantom.PhantomAttributes;
 import dev.ctshift.phantom.PhantomConfig;
@@ -103,6 +104,12 @@ public final class PhantomCommand implements Callable<Integer> {
           + "shortcut audits. --marker-rate 1 0 makes it a perfect proxy for effusion. Default: 0 0."})
   double[] markerRate = {0, 0};
 
+  @Option(names = "--effusion-twins",
+      description = {"Also write, for every subject with effusion, its twin without it: <id>-twin, the same "
+          + "anatomy, findings, blur and noise with aerated lung where the fluid was. A classifier trained on "
+          + "such pairs can tell them apart only by the fluid."})
+  boolean effusionTwins;
+
   @Option(names = "--ct-type", paramLabel = "TYPE", defaultValue = "int16",
       description = "Stored CT type (int16 rounds to whole HU): ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
   CtType ctType;
@@ -140,8 +147,8 @@ public final class PhantomCommand implements Callable<Integer> {
     List<String> rows = generateAll(generator);
     writeCsv(rows);
     double msPerVolume = (System.nanoTime() - start) / 1e6 / count;
-    spec.commandLine().getOut().printf("wrote %d phantoms and labels.csv to %s (%.0f ms per subject)%n",
-        count, out, msPerVolume);
+    spec.commandLine().getOut().printf("wrote %d phantoms%s and labels.csv to %s (%.0f ms per subject)%n",
+        count, effusionTwins ? " (+" + (rows.size() - count) + " effusion twins)" : "", out, msPerVolume);
     return 0;
   }
 
@@ -152,12 +159,16 @@ public final class PhantomCommand implements Callable<Integer> {
     boolean terminal = System.console() != null;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      List<Future<String>> rows = new ArrayList<>();
+      List<Future<List<String>>> rows = new ArrayList<>();
       for (int s = 0; s < count; s++) {
         String id = String.format("%s%05d", prefix, s);
         long subjectSeed = master.nextLong();
         rows.add(pool.submit(() -> {
-          String row = writeSubject(generator.generate(id, subjectSeed));
+          Phantom subject = generator.generate(id, subjectSeed);
+          List<String> row = new ArrayList<>(List.of(writeSubject(subject)));
+          if (effusionTwins && subject.attributes().effusionSide() != EffusionSide.NONE) {
+            row.add(writeSubject(generator.generateWithoutEffusion(id + "-twin", subjectSeed)));
+          }
           synchronized (err) {
             int n = done.incrementAndGet();
             if (terminal) {
@@ -171,8 +182,8 @@ public final class PhantomCommand implements Callable<Integer> {
         }));
       }
       List<String> result = new ArrayList<>();
-      for (Future<String> f : rows) {
-        result.add(f.get());
+      for (Future<List<String>> f : rows) {
+        result.addAll(f.get());
       }
       if (terminal) {
         err.println();

@@ -76,13 +76,39 @@ public final class PhantomGenerator {
    * whether a marker bead is placed (at the configured rate for the subject's effusion status).
    */
   public Phantom generate(String id, long seed, Findings findings) {
+    return generate(id, seed, findings, hasMarker(seed, findings));
+  }
+
+  /**
+   * The subject {@link #generate(String, long)} gives this seed without its pleural effusion, and
+   * otherwise the same: anatomy, vessels, heart, nodules, marker, blur and noise come from the same
+   * random streams, so that where the fluid was there is aerated lung and everywhere else the two
+   * scans differ at most by the blur of the fluid's edge. Trained on such pairs, a classifier finds
+   * the fluid to be the only difference between a positive scan and its negative twin.
+   */
+  public Phantom generateWithoutEffusion(String id, long seed) {
+    Findings drawn = sampleFindings(seed);
+    Findings dry = new Findings(EffusionSide.NONE, 0, drawn.heartScale(), drawn.noduleDiametersMm());
+    return render(id, seed, dry, hasMarker(seed, drawn), drawn);
+  }
+
+  /** Whether subject {@code seed} with {@code findings} has a marker bead, at the configured rates. */
+  private boolean hasMarker(long seed, Findings findings) {
     double markerRate = findings.effusionSide() == EffusionSide.NONE
         ? config.markerWithoutEffusion() : config.markerWithEffusion();
-    return generate(id, seed, findings, new Streams(seed).marker.nextDouble() < markerRate);
+    return new Streams(seed).marker.nextDouble() < markerRate;
   }
 
   /** Generates subject {@code id} with the given findings, with or without a marker bead. */
   public Phantom generate(String id, long seed, Findings findings, boolean marker) {
+    return render(id, seed, findings, marker, findings);
+  }
+
+  /**
+   * Generates subject {@code id} with {@code findings}, placing its nodules where they go in the
+   * subject with {@code placement}'s effusion (the same findings but for a twin without effusion).
+   */
+  private Phantom render(String id, long seed, Findings findings, boolean marker, Findings placement) {
     Streams streams = new Streams(seed);
     Grid g = new Grid(config, streams.acquisition);
     Anatomy anatomy = new Anatomy(streams.anatomy, findings.heartScale(), 0.47 * g.fov, 0.95 * g.fov);
@@ -91,16 +117,19 @@ public final class PhantomGenerator {
     float[] hu = new float[g.voxels];
     float[] labels = new float[g.voxels];
     rasterize(anatomy, g, hu, labels);
-    if (findings.effusionSide().includesRight()) {
-      addEffusion(anatomy, g, hu, labels, true, findings.effusionFraction());
-    }
-    if (findings.effusionSide().includesLeft()) {
-      addEffusion(anatomy, g, hu, labels, false, findings.effusionFraction());
+    addEffusions(anatomy, g, hu, labels, findings);
+    // Nodule sites are chosen in the aerated lung of the subject with placement's effusion.
+    float[] sites = labels;
+    if (placement != findings) {
+      sites = new float[g.voxels];
+      float[] unused = new float[g.voxels];
+      rasterize(anatomy, g, unused, sites);
+      addEffusions(anatomy, g, unused, sites, placement);
     }
     drawVessels(VesselTree.grow(anatomy, streams.vessels), anatomy.hu[Anatomy.BLOOD], g, hu, labels);
     List<Nodule> nodules = new ArrayList<>();
     for (double d : findings.noduleDiametersMm()) {
-      Nodule n = placeNodule(d, anatomy.hu[Anatomy.NODULE], g, hu, labels, streams.nodules);
+      Nodule n = placeNodule(d, anatomy.hu[Anatomy.NODULE], g, hu, labels, sites, streams.nodules);
       if (n != null) {
         nodules.add(n);
       }
@@ -121,6 +150,15 @@ public final class PhantomGenerator {
         g.blurMm, anatomy.hu[Anatomy.BLOOD], marker, g.n, g.n, g.nz);
     return new Phantom(new Volume(g.n, g.n, g.nz, hu, g.affine), new Volume(g.n, g.n, g.nz, labels, g.affine),
         attributes);
+  }
+
+  private static void addEffusions(Anatomy anatomy, Grid g, float[] hu, float[] labels, Findings findings) {
+    if (findings.effusionSide().includesRight()) {
+      addEffusion(anatomy, g, hu, labels, true, findings.effusionFraction());
+    }
+    if (findings.effusionSide().includesLeft()) {
+      addEffusion(anatomy, g, hu, labels, false, findings.effusionFraction());
+    }
   }
 
   private static void rasterize(Anatomy anatomy, Grid g, float[] hu, float[] labels) {
@@ -225,15 +263,16 @@ public final class PhantomGenerator {
   }
 
   /**
-   * Places a solid sphere centred on a random aerated-lung voxel with lung all around it, or returns
-   * null if no such place is found.
+   * Places a solid sphere centred on a random aerated-lung voxel of {@code sites} with lung all around
+   * it there (and marks it in {@code sites} too), or returns null if no such place is found.
+   * {@code sites} is {@code labels} except for an effusion twin.
    */
   private static Nodule placeNodule(double diameterMm, double noduleHu, Grid g, float[] hu, float[] labels,
-      SplittableRandom rng) {
+      float[] sites, SplittableRandom rng) {
     int[] lung = new int[g.voxels];
     int count = 0;
     for (int v = 0; v < g.voxels; v++) {
-      if (labels[v] == Phantom.LUNG) {
+      if (sites[v] == Phantom.LUNG) {
         lung[count++] = v;
       }
     }
@@ -250,7 +289,7 @@ public final class PhantomGenerator {
       int cj = (v / g.n) % g.n;
       int ck = v / (g.n * g.n);
       if (ci < ri || cj < ri || ck < rk || ci + ri >= g.n || cj + ri >= g.n || ck + rk >= g.nz
-          || !surroundedByLung(g, labels, ci, cj, ck, ri, rk, reach)) {
+          || !surroundedByLung(g, sites, ci, cj, ck, ri, rk, reach)) {
         continue;
       }
       for (int k = ck - rk; k <= ck + rk; k++) {
@@ -260,6 +299,7 @@ public final class PhantomGenerator {
             int w = g.index(i, j, k);
             if (d <= r) {
               labels[w] = Phantom.NODULE;
+              sites[w] = Phantom.NODULE;
             }
             if (labels[w] == Phantom.LUNG || labels[w] == Phantom.NODULE) {
               hu[w] += (float) clamp01(0.5 + (r - d) / g.spacing) * (float) (noduleHu - hu[w]);
