@@ -155,6 +155,8 @@ public final class TrainCommand implements Runnable {
 
     /** Slices the saved model needs at least (written as input.min_depth when above 1). */
     int minDepth = 1;
+    /** Set by the classifier command from --adversarial-l2 (0: plain training). */
+    double adversarialL2;
     /** Kind-specific training settings for training.json (e.g. finding regions, crops); may stay empty. */
     final JsonObject trainingOptions = new JsonObject();
 
@@ -212,7 +214,8 @@ public final class TrainCommand implements Runnable {
       Device device = TorchRuntime.parseDevice(common.device);
       try {
         return TrainConfig.builder().epochs(epochs).batchSize(batchSize).learningRate(learningRate).seed(seed)
-            .validationFraction(valFraction).checkpointDir(checkpoints).resume(resume).keepBest(keepBest).device(device).build();
+            .validationFraction(valFraction).checkpointDir(checkpoints).resume(resume).keepBest(keepBest).adversarialL2(adversarialL2).device(device)
+            .build();
       } catch (IllegalArgumentException e) {
         throw new ParameterException(cl, e.getMessage()
             + (resume && checkpoints == null ? " (give --checkpoints DIR with --resume)" : ""));
@@ -297,6 +300,9 @@ public final class TrainCommand implements Runnable {
       c.addProperty("validation_fraction", config.validationFraction());
       c.addProperty("device", config.device().toString());
       c.addProperty("keep_best", config.keepBest());
+      if (config.adversarialL2() > 0) {
+        c.addProperty("adversarial_l2", config.adversarialL2());
+      }
       r.add("config", c);
       r.addProperty("selected_epoch", trainer.selectedEpoch());
       if (trainingOptions.size() > 0) {
@@ -400,6 +406,14 @@ public final class TrainCommand implements Runnable {
             + " saturate (a latent shift stalls on a saturated score). Default: ${DEFAULT-VALUE}.")
     double labelSmoothing;
 
+    @Option(names = "--adversarial-l2", defaultValue = "0", paramLabel = "EPS",
+        description = "Adversarial training: move every training batch by EPS (L2 length per scan, in model"
+            + " units, i.e. windowed to 0..1) up the gradient of the loss before each step. A classifier"
+            + " trained so has gradients that point at its finding rather than at faint patterns, and its"
+            + " counterfactuals change the finding (docs/training.md). Costs a second pass per step."
+            + " Default: ${DEFAULT-VALUE} (off).")
+    double adversarialL2;
+
     @Option(names = "--crop-epochs", paramLabel = "N",
         description = "Train the first N epochs on crops of --crop-size, half of them around a --finding-region"
             + " voxel, the rest placed at random: a finding of a few voxels is found in crops when whole"
@@ -418,6 +432,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public Integer call() throws CtShiftException {
       shared.common = common;
+      shared.adversarialL2 = adversarialL2;
       TrainConfig config = shared.config(spec.commandLine());
       JsonObject args = shared.architectureArgs(Architecture.CLASSIFIER_3D);
       args.addProperty("outputs", targets.size());

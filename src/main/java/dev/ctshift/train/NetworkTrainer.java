@@ -268,8 +268,9 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     double loss;
     try (NDManager batchManager = network.manager().newSubManager()) {
       NDList batch = trainingBatch(batchManager, data, idx, epoch, sampling);
+      NDArray input = config.adversarialL2() > 0 ? adversarial(batch.get(0), batch.subNDList(1)) : batch.get(0);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray l = loss(forward(batch.get(0), true), batch.subNDList(1));
+        NDArray l = loss(forward(input, true), batch.subNDList(1));
         gc.backward(l);
         loss = l.getFloat();
       }
@@ -283,6 +284,35 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       }
     }
     return loss;
+  }
+
+  /**
+   * {@code input} moved by {@link TrainConfig#adversarialL2()} along the gradient of the loss, each
+   * sample by that L2 length on its own, and clipped to the model range [0, 1]: one step of an L2
+   * attack. The weights' gradients this leaves behind are cleared.
+   */
+  NDArray adversarial(NDArray input, NDList target) {
+    NDArray leaf = input.duplicate();
+    leaf.setRequiresGradient(true);
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      gc.backward(loss(forward(leaf, true), target));
+    }
+    for (Parameter p : network.block().getParameters().values()) {
+      try (NDArray grad = p.getArray().getGradient()) {
+        grad.subi(grad);
+      }
+    }
+    NDArray g = leaf.getGradient();
+    long[] perSample = new long[g.getShape().dimension()];
+    java.util.Arrays.fill(perSample, 1);
+    perSample[0] = g.getShape().get(0);
+    NDArray norm = g.reshape(perSample[0], -1).norm(new int[] {1}).reshape(new ai.djl.ndarray.types.Shape(perSample));
+    return input.add(g.div(norm.add(1e-12)).mul(config.adversarialL2())).clip(0, 1).stopGradient();
+  }
+
+  /** The loss of one batch, without training: for tests of {@link #adversarial}. */
+  double lossOf(NDArray input, NDList target) {
+    return loss(forward(input, false), target).getFloat();
   }
 
   private ProgressListener.EpochReport validate(int epoch, double trainLoss, D data, int[] valIdx) {

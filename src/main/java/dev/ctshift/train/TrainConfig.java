@@ -18,6 +18,10 @@ import java.nio.file.Path;
  * @param resume continue from the checkpoint in {@code checkpointDir} if there is one
  * @param keepBest end with the weights of the epoch whose validation metric was best (early
  *     stopping by selection) instead of those of the last epoch; needs a validation split
+ * @param adversarialL2 when above 0, every training batch is first moved by one step of this L2 length
+ *     (per sample, in model units) up the gradient of the loss, and the weights are trained on the moved
+ *     batch: adversarial training, which makes the model's input gradient point at what a real change of
+ *     the finding would change, rather than at imperceptible patterns
  * @param device where the network and batches live
  */
 public record TrainConfig(
@@ -29,6 +33,7 @@ public record TrainConfig(
     Path checkpointDir,
     boolean resume,
     boolean keepBest,
+    double adversarialL2,
     Device device) {
 
   /** @throws IllegalArgumentException naming the first invalid setting */
@@ -51,6 +56,9 @@ public record TrainConfig(
     if (keepBest && validationFraction == 0) {
       throw new IllegalArgumentException("keeping the best epoch needs a validation fraction above 0");
     }
+    if (!(adversarialL2 >= 0) || Double.isInfinite(adversarialL2)) {
+      throw new IllegalArgumentException("adversarial step length must be >= 0, got " + adversarialL2);
+    }
     if (device == null) {
       device = Device.cpu();
     }
@@ -71,6 +79,7 @@ public record TrainConfig(
     private Path checkpointDir;
     private boolean resume;
     private boolean keepBest;
+    private double adversarialL2;
     private Device device = Device.cpu();
 
     private Builder() {}
@@ -115,6 +124,11 @@ public record TrainConfig(
       return this;
     }
 
+    public Builder adversarialL2(double v) {
+      adversarialL2 = v;
+      return this;
+    }
+
     public Builder device(Device v) {
       device = v;
       return this;
@@ -123,7 +137,7 @@ public record TrainConfig(
     /** @throws IllegalArgumentException naming the first invalid setting */
     public TrainConfig build() {
       return new TrainConfig(epochs, batchSize, learningRate, seed, validationFraction, checkpointDir,
-          resume, keepBest, device);
+          resume, keepBest, adversarialL2, device);
     }
   }
 }
