@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
@@ -303,10 +304,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       }
     }
     NDArray g = leaf.getGradient();
+    // One L2 norm per sample, shaped [B, 1, ...] to divide that sample's gradient by.
     long[] perSample = new long[g.getShape().dimension()];
-    java.util.Arrays.fill(perSample, 1);
+    Arrays.fill(perSample, 1);
     perSample[0] = g.getShape().get(0);
-    NDArray norm = g.reshape(perSample[0], -1).norm(new int[] {1}).reshape(new ai.djl.ndarray.types.Shape(perSample));
+    NDArray norm = g.reshape(perSample[0], -1).norm(new int[] {1}).reshape(new Shape(perSample));
     return input.add(g.div(norm.add(1e-12)).mul(config.adversarialL2())).clip(0, 1).stopGradient();
   }
 
