@@ -214,8 +214,8 @@ public final class TrainCommand implements Runnable {
       Device device = TorchRuntime.parseDevice(common.device);
       try {
         return TrainConfig.builder().epochs(epochs).batchSize(batchSize).learningRate(learningRate).seed(seed)
-            .validationFraction(valFraction).checkpointDir(checkpoints).resume(resume).keepBest(keepBest).adversarialL2(adversarialL2).device(device)
-            .build();
+            .validationFraction(valFraction).checkpointDir(checkpoints).resume(resume).keepBest(keepBest)
+            .adversarialL2(adversarialL2).device(device).build();
       } catch (IllegalArgumentException e) {
         throw new ParameterException(cl, e.getMessage()
             + (resume && checkpoints == null ? " (give --checkpoints DIR with --resume)" : ""));
@@ -408,9 +408,10 @@ public final class TrainCommand implements Runnable {
 
     @Option(names = "--adversarial-l2", defaultValue = "0", paramLabel = "EPS",
         description = "Adversarial training: move every training batch by EPS (L2 length per scan, in model"
-            + " units, i.e. windowed to 0..1) up the gradient of the loss before each step. A classifier"
-            + " trained so has gradients that point at its finding rather than at faint patterns, and its"
-            + " counterfactuals change the finding (docs/training.md). Costs a second pass per step."
+            + " units, i.e. windowed to 0..1) up the gradient of the loss before each step. It makes a"
+            + " classifier robust to small changes; that it also makes its gradient, and so its"
+            + " counterfactuals, point at the finding did not hold on the phantoms (docs/training.md)."
+            + " Costs a second pass per step; works best as fine-tuning (--init-from)."
             + " Default: ${DEFAULT-VALUE} (off).")
     double adversarialL2;
 

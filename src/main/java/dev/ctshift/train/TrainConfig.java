@@ -20,8 +20,7 @@ import java.nio.file.Path;
  *     stopping by selection) instead of those of the last epoch; needs a validation split
  * @param adversarialL2 when above 0, every training batch is first moved by one step of this L2 length
  *     (per sample, in model units) up the gradient of the loss, and the weights are trained on the moved
- *     batch: adversarial training, which makes the model's input gradient point at what a real change of
- *     the finding would change, rather than at imperceptible patterns
+ *     batch: adversarial training, which makes the model robust to small changes of its input
  * @param device where the network and batches live
  */
 public record TrainConfig(
