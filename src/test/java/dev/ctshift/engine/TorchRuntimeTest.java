@@ -87,7 +87,7 @@ class TorchRuntimeTest {
     String output = read(p);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "selftest finished");
     assertEquals(0, p.exitValue(), output);
-    Matcher m = Pattern.compile("relative error ([0-9.eE+-]+)").matcher(output);
+    Matcher m = Pattern.compile("self-test: relative error ([0-9.eE+-]+)").matcher(output);
     assertTrue(m.find(), output);
     assertTrue(Double.parseDouble(m.group(1)) <= TorchRuntime.GRADIENT_TOLERANCE, output);
     if (output.contains("switching oneDNN off")) {
