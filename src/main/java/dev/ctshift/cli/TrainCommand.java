@@ -168,7 +168,7 @@ public final class TrainCommand implements Runnable {
     /** The manifest entries the command sets: name and the input geometry. */
     JsonObject manifestFields() {
       JsonObject f = new JsonObject();
-      f.addProperty("name", name != null ? name : out.toAbsolutePath().normalize().getFileName().toString());
+      f.addProperty("name", modelName(name, out));
       JsonObject in = new JsonObject();
       in.addProperty("orientation", orientation);
       in.add("spacing_mm", numbers(spacingMm));
@@ -617,7 +617,7 @@ public final class TrainCommand implements Runnable {
         throw new CtShiftException(out + ": already exists and is not an empty folder; choose a new --out");
       }
       TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
-      String modelName = name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
+      String modelName = modelName(name, out);
       try (CombinedClassifier.Assembly a = CombinedClassifier.network(chosen, runtime.device())) {
         try (StagedOutput staged = StagedOutput.into(out)) {
           CombinedClassifier.save(a, staged.folder(), modelName);
@@ -758,6 +758,11 @@ public final class TrainCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }
+  }
+
+  /** The --name given, else the name of the --out folder. */
+  static String modelName(String name, Path out) {
+    return name != null ? name : out.toAbsolutePath().normalize().getFileName().toString();
   }
 
   static int depth(CommandLine cl, Integer requested, List<ModelSpaceScan> scans, Shared shared) {
