@@ -5,7 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import dev.ctshift.model.djl.Architecture;
@@ -34,11 +37,19 @@ import java.util.Random;
  * <p>With label smoothing ε the scan-level targets 0 and 1 become ε/2 and 1 - ε/2: the loss no longer
  * pays for ever larger logits, which keeps a confident output from saturating (p = 0.9999), where a
  * straight latent shift stalls (models/PHANTOM-MODELS.md).
+ *
+ * <p>With a {@link GradientPenalty} (regions needed), the outputs with a region are also taught to take
+ * their evidence from the finding: the loss gains the squared gradient of the output's logit with
+ * respect to the input outside the finding, on the scans that have it ({@link #trainingLoss}); a step
+ * then costs about three times as much.
  */
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   private final double regionWeight;
   private final FindingCrops crops;
   private final double labelSmoothing;
+  private final GradientPenalty penalty;
+  /** With the gradient penalty: the copies of the weights the current training step runs on. */
+  private Map<String, NDArray> stepWeights;
   /** Per region map (by identity), its finding voxels: found once, drawn from in every crop epoch. */
   private final Map<int[], int[]> findingVoxels = new java.util.IdentityHashMap<>();
 
@@ -74,6 +85,15 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
    */
   public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, double regionWeight,
       FindingCrops crops, double labelSmoothing) {
+    this(config, architectureArgs, regionWeight, crops, labelSmoothing, GradientPenalty.NONE);
+  }
+
+  /**
+   * @param penalty the input-gradient penalty of the outputs with a region
+   * @throws IllegalArgumentException on invalid args, weight or smoothing
+   */
+  public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, double regionWeight,
+      FindingCrops crops, double labelSmoothing, GradientPenalty penalty) {
     super(config, Architecture.CLASSIFIER_3D, architectureArgs);
     if (!(regionWeight >= 0) || Double.isInfinite(regionWeight)) {
       throw new IllegalArgumentException("the region weight must be finite and at least 0, got " + regionWeight);
@@ -84,6 +104,7 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     this.regionWeight = regionWeight;
     this.crops = crops;
     this.labelSmoothing = labelSmoothing;
+    this.penalty = penalty;
   }
 
   @Override
@@ -107,6 +128,9 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     if (data.hasRegions() && !"classmap".equals(network().args().get("head").getAsString())) {
       throw new IllegalArgumentException("finding regions need the classmap head (evidence maps), not '"
           + network().args().get("head").getAsString() + "'");
+    }
+    if (penalty.active() && !data.hasRegions()) {
+      throw new IllegalArgumentException("the gradient penalty needs finding regions");
     }
     if (crops != null) {
       if (!data.hasRegions()) {
@@ -226,7 +250,8 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   /**
    * The batch: input [B, 1, D, H, W] and labels [B, K]; with regions also their evidence-map targets
    * and which outputs have a region ({@link #regionLoss}); for crops also the weight of each output's
-   * scan-level loss [1, K] (1 for the outputs with a region, else 0).
+   * scan-level loss [1, K] (1 for the outputs with a region, else 0). With the gradient penalty also
+   * those weights (all 1 for whole volumes) and then where the penalty applies ({@link #penaltyMask}).
    */
   private NDList assemble(NDManager manager, LabelledVolumes data, int[] shape, List<float[]> volumes,
       List<float[]> labels, List<int[]> regions, boolean cropped) {
@@ -252,8 +277,46 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     batch.add(manager.create(supervised, new Shape(1, k, 1, 1, 1)));
     if (cropped) {
       batch.add(manager.create(supervised, new Shape(1, k)));
+    } else if (penalty.active()) {
+      float[] all = new float[k];
+      Arrays.fill(all, 1);
+      batch.add(manager.create(all, new Shape(1, k)));
+    }
+    if (penalty.active()) {
+      batch.add(penaltyMask(manager, regions, data.regionClass(), shape));
     }
     return batch;
+  }
+
+  /**
+   * [B, K, D, H, W]: 1 where output k's input gradient is penalised in scan b: if the scan holds some
+   * of k's finding, every voxel farther than the margin from it (Chebyshev distance); else none.
+   */
+  private NDArray penaltyMask(NDManager manager, List<int[]> regions, int[] regionClass, int[] shape) {
+    int k = regionClass.length;
+    int voxels = shape[0] * shape[1] * shape[2];
+    float[] finding = new float[regions.size() * k * voxels];
+    float[] present = new float[regions.size() * k];
+    for (int b = 0; b < regions.size(); b++) {
+      int[] region = regions.get(b);
+      for (int label = 0; label < k; label++) {
+        int c = regionClass[label];
+        int offset = (b * k + label) * voxels;
+        for (int i = 0; c > 0 && i < voxels; i++) {
+          if (region[i] == c) {
+            finding[offset + i] = 1;
+            present[b * k + label] = 1;
+          }
+        }
+      }
+    }
+    NDArray near = manager.create(finding, new Shape(regions.size(), k, shape[0], shape[1], shape[2]));
+    int m = penalty.margin();
+    if (m > 0) {
+      Shape side = new Shape(2 * m + 1, 2 * m + 1, 2 * m + 1);
+      near = Pool.maxPool3d(near, side, new Shape(1, 1, 1), new Shape(m, m, m), false);
+    }
+    return near.neg().add(1f).mul(manager.create(present, new Shape(regions.size(), k, 1, 1, 1)));
   }
 
   /** [B, K, d, h, w]: 1 in the cells of the evidence-map grid that hold some voxel of the finding. */
@@ -285,14 +348,79 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     return t;
   }
 
+  /**
+   * The loss, plus with the gradient penalty that penalty times its weight. The penalty's input
+   * gradient comes from a backward pass that records its own graph (PyTorch's {@code create_graph}),
+   * so the step differentiates the gradient itself, exactly. That pass also leaves gradients with
+   * graphs on the weights, and DJL can neither skip the weights in it nor reset their gradients; such
+   * a gradient would chain every step's graph to the next (memory grows by a graph per step). So the
+   * step runs on fresh copies of the weights, whose gradients {@link #weightGradient} hands to the
+   * optimiser and which the batch's manager frees.
+   */
+  @Override
+  protected NDArray trainingLoss(NDArray input, NDList target) {
+    if (!penalty.active()) {
+      return super.trainingLoss(input, target);
+    }
+    NDManager manager = input.getManager();
+    stepWeights = new java.util.HashMap<>();
+    for (Parameter p : network().block().getParameters().values()) {
+      NDArray copy = p.getArray().duplicate();
+      copy.attach(manager);
+      copy.setRequiresGradient(true);
+      stepWeights.put(p.getId(), copy);
+    }
+    Map<String, NDArray> weights = stepWeights;
+    ParameterStore store = new ParameterStore(manager, false) {
+      @Override
+      public NDArray getValue(Parameter parameter, ai.djl.Device device, boolean training) {
+        return weights.get(parameter.getId());
+      }
+    };
+    NDArray leaf = input.duplicate();
+    leaf.setRequiresGradient(true);
+    NDList output = forward(leaf, true, store);
+    NDArray outside = target.get(4);
+    NDArray squares = manager.zeros(new Shape());
+    NDArray before = null;
+    for (int k = 0; k < outside.getShape().get(1); k++) {
+      NDArray mask = outside.get(":, {}:{}", k, k + 1);
+      if (mask.sum().getFloat() == 0) {
+        continue;
+      }
+      NDArray score = output.head().get(":, {}", k).sum();
+      try (NDArray one = score.onesLike()) {
+        JniUtils.backward((PtNDArray) score, (PtNDArray) one, true, true);
+      }
+      // The leaf's gradient accumulates over the outputs (out of place, with its graph).
+      NDArray accumulated = leaf.getGradient();
+      NDArray g = before == null ? accumulated : accumulated.sub(before);
+      before = accumulated;
+      squares = squares.add(g.mul(mask).square().sum());
+    }
+    for (NDArray copy : weights.values()) {
+      JniUtils.zeroGrad((PtNDArray) copy); // d(logit)/d(weights) from the passes above
+    }
+    return loss(output, target).add(squares.mul((float) (penalty.weight() / input.getShape().get(0))));
+  }
+
+  @Override
+  protected NDArray weightGradient(Parameter weight) {
+    return stepWeights == null ? super.weightGradient(weight) : stepWeights.get(weight.getId()).getGradient();
+  }
+
   /** The logits, and with regions also the evidence maps they pool ([B, K, d, h, w]). */
   @Override
   protected NDList forward(NDArray input, boolean training) {
     if (fitData() == null || !fitData().hasRegions()) {
       return super.forward(input, training);
     }
+    return forward(input, training, network().parameterStore());
+  }
+
+  /** {@link #forward} with the weights {@code store} gives. */
+  private NDList forward(NDArray input, boolean training, ParameterStore store) {
     List<Block> layers = network().block().getChildren().values();
-    ParameterStore store = network().parameterStore();
     NDList x = new NDList(input);
     for (Block layer : layers.subList(0, layers.size() - 1)) {
       x = layer.forward(store, x, training);

@@ -128,6 +128,16 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   protected abstract NDArray loss(NDList output, NDList target);
 
   /**
+   * The loss a training step takes the gradient of, computed while gradients are recorded; by default
+   * {@link #loss} of {@link #forward}. A subclass may add terms that need more than one pass.
+   *
+   * @param target the batch without its first element (the input)
+   */
+  protected NDArray trainingLoss(NDArray input, NDList target) {
+    return loss(forward(input, true), target);
+  }
+
+  /**
    * The network's output for a batch input: a single array unless a subclass also returns
    * intermediate maps that its loss needs; {@link MetricAccumulator}s see the first array only.
    */
@@ -271,14 +281,14 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       NDList batch = trainingBatch(batchManager, data, idx, epoch, sampling);
       NDArray input = config.adversarialL2() > 0 ? adversarial(batch.get(0), batch.subNDList(1)) : batch.get(0);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray l = loss(forward(input, true), batch.subNDList(1));
+        NDArray l = trainingLoss(input, batch.subNDList(1));
         gc.backward(l);
         loss = l.getFloat();
       }
       for (Parameter p : network.block().getParameters().values()) {
         NDArray weight = p.getArray();
         // getGradient() wraps the tensor's grad in a new handle: close it, zero the grad in place.
-        try (NDArray grad = weight.getGradient()) {
+        try (NDArray grad = weightGradient(p)) {
           adam.update(p.getId(), weight, grad);
           grad.subi(grad);
         }
@@ -298,11 +308,7 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       gc.backward(loss(forward(leaf, true), target));
     }
-    for (Parameter p : network.block().getParameters().values()) {
-      try (NDArray grad = p.getArray().getGradient()) {
-        grad.subi(grad);
-      }
-    }
+    clearWeightGradients();
     NDArray g = leaf.getGradient();
     // One L2 norm per sample, shaped [B, 1, ...] to divide that sample's gradient by.
     long[] perSample = new long[g.getShape().dimension()];
@@ -310,6 +316,24 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     perSample[0] = g.getShape().get(0);
     NDArray norm = g.reshape(perSample[0], -1).norm(new int[] {1}).reshape(new Shape(perSample));
     return input.add(g.div(norm.add(1e-12)).mul(config.adversarialL2())).clip(0, 1).stopGradient();
+  }
+
+  /**
+   * The gradient of the last {@link #trainingLoss} with respect to {@code weight}, a handle the caller
+   * closes; by default the one the weight holds. A subclass whose loss ran on copies of the weights
+   * returns the copy's.
+   */
+  protected NDArray weightGradient(Parameter weight) {
+    return weight.getArray().getGradient();
+  }
+
+  /** Sets the gradients the weights hold to zero, in place. */
+  protected void clearWeightGradients() {
+    for (Parameter p : network.block().getParameters().values()) {
+      try (NDArray grad = p.getArray().getGradient()) {
+        grad.subi(grad);
+      }
+    }
   }
 
   /** The loss of one batch, without training: for tests of {@link #adversarial}. */

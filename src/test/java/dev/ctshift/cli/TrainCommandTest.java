@@ -24,6 +24,7 @@ import dev.ctshift.phantom.PhantomGenerator;
 import dev.ctshift.train.AutoencoderTrainer;
 import dev.ctshift.train.ClassifierTrainer;
 import dev.ctshift.train.FindingCrops;
+import dev.ctshift.train.GradientPenalty;
 import dev.ctshift.train.NetworkTrainer;
 import dev.ctshift.train.ProgressListener;
 import dev.ctshift.train.SegmenterTrainer;
@@ -174,6 +175,41 @@ class TrainCommandTest {
         data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "spleen=7")));
     assertTrue(err.toString().contains("--finding-region spleen: not one of --targets"), err.toString());
     assertTrue(!Files.exists(tmp.resolve("r1")) && !Files.exists(tmp.resolve("r2")), "no partial output");
+  }
+
+  @Test
+  void gradientPenaltyReachesTheTrainerAndNeedsFindingRegions() throws Exception {
+    Path out = tmp.resolve("cls-penalty");
+    ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(),
+        "--head", "classmap", "--finding-region", "effusion=2", "--region-weight", "0",
+        "--gradient-penalty", "0.5", "--gradient-margin", "2");
+    JsonObject options = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject()
+        .getAsJsonObject("options");
+    assertEquals(JsonParser.parseString("{\"finding_regions\": {\"effusion\": 2}, \"region_weight\": 0.0,"
+        + " \"gradient_penalty\": {\"weight\": 0.5, \"margin_voxels\": 2}}"), options);
+    List<ModelSpaceScan> scans = load(m, new int[] {2});
+    FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
+    try (ClassifierTrainer t = new ClassifierTrainer(config(),
+            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 0, null, 0, new GradientPenalty(0.5, 2));
+        VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {1, 0, 0}), ProgressListener.NONE);
+      for (ModelSpaceScan s : scans) {
+        NDArray x = nd.create(s.values(), new Shape(1, 1, 4, 16, 16));
+        assertArrayEquals(forward(t, x), loaded.forward(x, false).toFloatArray(), 0f, s.id());
+      }
+    }
+
+    StringWriter err = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("p1"), "--labels",
+        data.resolve("labels.csv").toString(), "--head", "classmap", "--gradient-penalty", "1")));
+    assertTrue(err.toString().contains("--gradient-penalty needs --finding-region"), err.toString());
+    err = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("p2"), "--labels",
+        data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "effusion=2",
+        "--gradient-penalty", "1", "--gradient-margin", "-1")));
+    assertTrue(err.toString().contains("margin must be at least 0"), err.toString());
+    assertTrue(!Files.exists(tmp.resolve("p1")) && !Files.exists(tmp.resolve("p2")), "no partial output");
   }
 
   @Test
