@@ -21,6 +21,15 @@ public interface VolumeModel extends AutoCloseable {
   /** The manifest this model was loaded from. */
   ModelManifest manifest();
 
+  /**
+   * A view that computes output {@code index} exactly as this model does and may skip the work of
+   * outputs that do not feed it (their values are then NaN); by default this model itself. The view
+   * shares this model's resources: closing it does nothing, and it is valid while this model is open.
+   */
+  default VolumeModel forOutput(int index) {
+    return this;
+  }
+
   @Override
   void close();
 }

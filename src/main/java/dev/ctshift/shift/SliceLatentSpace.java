@@ -31,7 +31,8 @@ final class SliceLatentSpace implements AutoCloseable {
   SliceLatentSpace(SliceAutoencoder autoencoder, VolumeModel model, Objective objective, NDManager parent,
       int depth, int height, int width) {
     this.autoencoder = autoencoder;
-    this.model = model;
+    // Only the objective's output is read: a model of several networks may run just the one it needs.
+    this.model = model.forOutput(objective.index());
     this.objective = objective;
     this.manager = parent.newSubManager();
     this.depth = depth;
