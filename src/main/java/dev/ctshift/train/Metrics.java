@@ -1,6 +1,7 @@
 package dev.ctshift.train;
 
 import java.util.Arrays;
+import java.util.Random;
 
 /** Validation metrics, computed in double precision on plain arrays. */
 public final class Metrics {
@@ -109,6 +110,43 @@ public final class Metrics {
       }
     }
     return out;
+  }
+
+  /**
+   * A percentile bootstrap interval of {@link #rocAuc}: the scans are drawn with replacement
+   * {@code resamples} times (draw i of a resample is {@code random.nextInt(n)} of a {@code Random}
+   * seeded with {@code seed}); resamples without a positive or a negative are left out.
+   *
+   * @param level e.g. 0.95
+   * @return {lower, upper}: the resampled AUCs at ranks round(q (m - 1)) for q = (1 - level) / 2 and
+   *     (1 + level) / 2 of the m kept, sorted; NaN, NaN when none is kept
+   */
+  public static double[] rocAucInterval(double[] scores, boolean[] positive, int resamples, double level,
+      long seed) {
+    int n = scores.length;
+    Random random = new Random(seed);
+    double[] kept = new double[resamples];
+    int m = 0;
+    double[] s = new double[n];
+    boolean[] y = new boolean[n];
+    for (int r = 0; r < resamples; r++) {
+      for (int i = 0; i < n; i++) {
+        int draw = random.nextInt(n);
+        s[i] = scores[draw];
+        y[i] = positive[draw];
+      }
+      double auc = rocAuc(s, y);
+      if (!Double.isNaN(auc)) {
+        kept[m++] = auc;
+      }
+    }
+    if (m == 0) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    double[] sorted = Arrays.copyOf(kept, m);
+    Arrays.sort(sorted);
+    return new double[] {sorted[(int) Math.round((1 - level) / 2 * (m - 1))],
+        sorted[(int) Math.round((1 + level) / 2 * (m - 1))]};
   }
 
   /**

@@ -38,8 +38,8 @@ class DemoEvaluationTest {
       scans.add(tmp.resolve(s + ".nii.gz"));
     }
     Path csv = tmp.resolve("labels.csv");
-    Files.writeString(csv, "id,has_effusion,cardiomegaly,nodule_count\n"
-        + "phantom-effusion,1,0,0\nphantom-normal,0,0,0\nphantom-cardiomegaly,0,1,0\n");
+    Files.writeString(csv, "id,has_effusion,cardiomegaly,nodule_count,nodule_diameters_mm\n"
+        + "phantom-effusion,1,0,0,\nphantom-normal,0,0,0,\nphantom-cardiomegaly,0,1,0,\n");
 
     JsonObject figures;
     try (DemoEvaluation e = new DemoEvaluation(models.resolve("phantom-ae"), models.resolve("phantom-classifier"),
@@ -73,6 +73,24 @@ class DemoEvaluationTest {
       assertEquals(above / 2, auc.get(outputs.get(f)).getAsDouble(), 1e-9, outputs.get(f));
     }
     assertTrue(Double.isNaN(auc.get("nodule").getAsDouble()), "no nodule positives: AUC undefined");
+
+    // The same scans labelled with a 20 mm (and a 9 mm) and a 12.5 mm nodule: by the largest, each
+    // against the one without (p(nodule) 0.036 for the 12.5 mm one is below its 0.161: AUC 0).
+    Files.writeString(csv, "id,has_effusion,cardiomegaly,nodule_count,nodule_diameters_mm\n"
+        + "phantom-effusion,1,0,0,\nphantom-normal,0,0,2,9;20.0\nphantom-cardiomegaly,0,1,1,12.5\n");
+    try (DemoEvaluation e = new DemoEvaluation(models.resolve("phantom-ae"), models.resolve("phantom-classifier"),
+        models.resolve("phantom-segmenter"), Device.cpu())) {
+      figures = e.heldOut(scans, csv, s -> { });
+    }
+    JsonObject bySize = figures.getAsJsonObject("classifier").getAsJsonObject("nodule_roc_auc_by_largest_mm");
+    assertEquals(1, bySize.get("negatives").getAsInt());
+    double[] nodule = p[2];
+    assertEquals(nodule[2] > nodule[0] ? 1 : 0, bySize.getAsJsonObject("below_14").get("roc_auc").getAsDouble(), 0);
+    assertEquals(nodule[1] > nodule[0] ? 1 : 0, bySize.getAsJsonObject("from_18").get("roc_auc").getAsDouble(), 0);
+    assertTrue(nodule[2] < nodule[0] && nodule[1] > nodule[0], "the two bins differ, so that a mix-up shows");
+    assertEquals(0, bySize.getAsJsonObject("14_to_18").get("positives").getAsInt());
+    JsonArray bounds = figures.getAsJsonObject("classifier").getAsJsonObject("roc_auc_ci95").getAsJsonArray("nodule");
+    assertTrue(bounds.get(0).getAsDouble() <= bounds.get(1).getAsDouble(), bounds.toString());
   }
 
   @Test

@@ -1,11 +1,15 @@
 package dev.ctshift.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +23,49 @@ class MetricsTest {
     assertEquals(0.0, Metrics.rocAuc(new double[] {0.9, 0.1, 0.8, 0.2, 0.3}, labels), 0);
     assertEquals(0.5, Metrics.rocAuc(new double[] {0.4, 0.4, 0.4, 0.4, 0.4}, labels), 0);
     assertTrue(Double.isNaN(Metrics.rocAuc(new double[] {1, 2}, new boolean[] {true, true})));
+  }
+
+  @Test
+  void aucIntervalIsThePercentilesOfResampledPairCountingAucs() {
+    Random r = new Random(2);
+    double[] s = new double[40];
+    boolean[] y = new boolean[40];
+    for (int i = 0; i < s.length; i++) {
+      y[i] = i % 3 == 0;
+      s[i] = r.nextGaussian() + (y[i] ? 1 : 0);
+    }
+    // Independently: the same draws, each resample's AUC by counting pairs.
+    Random draws = new Random(7);
+    List<Double> aucs = new ArrayList<>();
+    for (int k = 0; k < 200; k++) {
+      int[] pick = new int[s.length];
+      for (int i = 0; i < pick.length; i++) {
+        pick[i] = draws.nextInt(s.length);
+      }
+      double pairs = 0;
+      double wins = 0;
+      for (int a : pick) {
+        for (int b : pick) {
+          if (y[a] && !y[b]) {
+            pairs++;
+            wins += s[a] > s[b] ? 1 : s[a] == s[b] ? 0.5 : 0;
+          }
+        }
+      }
+      if (pairs > 0) {
+        aucs.add(wins / pairs);
+      }
+    }
+    java.util.Collections.sort(aucs);
+    int m = aucs.size();
+    double[] interval = Metrics.rocAucInterval(s, y, 200, 0.9, 7);
+    assertEquals(aucs.get((int) Math.round(0.05 * (m - 1))), interval[0], 1e-12);
+    assertEquals(aucs.get((int) Math.round(0.95 * (m - 1))), interval[1], 1e-12);
+    double auc = Metrics.rocAuc(s, y);
+    assertTrue(interval[0] < auc && auc < interval[1], auc + " in " + Arrays.toString(interval));
+    assertArrayEquals(new double[] {1, 1}, Metrics.rocAucInterval(new double[] {0, 1, 2, 3},
+        new boolean[] {false, false, true, true}, 50, 0.95, 1), 0, "separated: every resample 1");
+    assertTrue(Double.isNaN(Metrics.rocAucInterval(new double[] {1, 2}, new boolean[] {true, true}, 10, 0.95, 1)[0]));
   }
 
   @Test
