@@ -421,15 +421,21 @@ public final class TrainCommand implements Runnable {
             + " have the finding, add W times the squared gradient of the output's logit with respect to the"
             + " voxels outside it (farther than --gradient-margin) to the loss (input-gradient"
             + " regularisation, \"right for the right reasons\"). With --region-weight 0 the regions serve"
-            + " this penalty alone. Costs about 3 times the time per step. On the phantoms' effusion it did"
-            + " not give local counterfactuals: the output lost the finding instead (models/PHANTOM-MODELS.md)."
-            + " Default: ${DEFAULT-VALUE} (off).")
+            + " this penalty alone. Costs about 3 times the time per step. On the phantoms' effusion the"
+            + " sum lost the finding or flattened the network; --gradient-penalty-share worked"
+            + " (models/PHANTOM-MODELS.md). Default: ${DEFAULT-VALUE} (off).")
     double gradientPenalty;
 
     @Option(names = "--gradient-margin", defaultValue = "1", paramLabel = "VOXELS",
         description = "Model voxels around the finding where --gradient-penalty leaves the gradient free."
             + " Default: ${DEFAULT-VALUE}.")
     int gradientMargin;
+
+    @Option(names = "--gradient-penalty-share",
+        description = "Make --gradient-penalty W times the share of the squared gradient that lies outside the"
+            + " finding (per scan), instead of its sum: scaling the gradient does not change a share, so the"
+            + " network cannot meet it by going flat, only by taking its evidence from the finding.")
+    boolean gradientPenaltyShare;
 
     @Option(names = "--crop-epochs", paramLabel = "N",
         description = "Train the first N epochs on crops of --crop-size, half of them around a --finding-region"
@@ -487,9 +493,12 @@ public final class TrainCommand implements Runnable {
     private GradientPenalty gradientPenalty(CommandLine cl) {
       GradientPenalty penalty;
       try {
-        penalty = new GradientPenalty(gradientPenalty, gradientMargin);
+        penalty = new GradientPenalty(gradientPenalty, gradientMargin, gradientPenaltyShare);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(cl, "--gradient-penalty/--gradient-margin: " + e.getMessage());
+      }
+      if (gradientPenaltyShare && !penalty.active()) {
+        throw new ParameterException(cl, "--gradient-penalty-share needs --gradient-penalty W (above 0)");
       }
       if (penalty.active() && regions.isEmpty()) {
         throw new ParameterException(cl, "--gradient-penalty needs --finding-region (where the evidence belongs)");
@@ -513,6 +522,9 @@ public final class TrainCommand implements Runnable {
         JsonObject g = new JsonObject();
         g.addProperty("weight", penalty.weight());
         g.addProperty("margin_voxels", penalty.margin());
+        if (penalty.relative()) {
+          g.addProperty("form", "share");
+        }
         o.add("gradient_penalty", g);
       }
       if (crops != null) {

@@ -396,7 +396,15 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
       NDArray accumulated = leaf.getGradient();
       NDArray g = before == null ? accumulated : accumulated.sub(before);
       before = accumulated;
-      squares = squares.add(g.mul(mask).square().sum());
+      NDArray outsideSquares = g.mul(mask).square();
+      if (penalty.relative()) {
+        // Per scan; scans without the finding have no mask, so their share is 0.
+        int[] scanAxes = {1, 2, 3, 4};
+        NDArray share = outsideSquares.sum(scanAxes).div(g.square().sum(scanAxes).add(1e-30f));
+        squares = squares.add(share.sum());
+      } else {
+        squares = squares.add(outsideSquares.sum());
+      }
     }
     for (NDArray copy : weights.values()) {
       JniUtils.zeroGrad((PtNDArray) copy); // d(logit)/d(weights) from the passes above

@@ -182,15 +182,15 @@ class TrainCommandTest {
     Path out = tmp.resolve("cls-penalty");
     ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(),
         "--head", "classmap", "--finding-region", "effusion=2", "--region-weight", "0",
-        "--gradient-penalty", "0.5", "--gradient-margin", "2");
+        "--gradient-penalty", "0.5", "--gradient-margin", "2", "--gradient-penalty-share");
     JsonObject options = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject()
         .getAsJsonObject("options");
     assertEquals(JsonParser.parseString("{\"finding_regions\": {\"effusion\": 2}, \"region_weight\": 0.0,"
-        + " \"gradient_penalty\": {\"weight\": 0.5, \"margin_voxels\": 2}}"), options);
+        + " \"gradient_penalty\": {\"weight\": 0.5, \"margin_voxels\": 2, \"form\": \"share\"}}"), options);
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 0, null, 0, new GradientPenalty(0.5, 2));
+            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 0, null, 0, new GradientPenalty(0.5, 2, true));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {1, 0, 0}), ProgressListener.NONE);
@@ -209,7 +209,13 @@ class TrainCommandTest {
         data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "effusion=2",
         "--gradient-penalty", "1", "--gradient-margin", "-1")));
     assertTrue(err.toString().contains("margin must be at least 0"), err.toString());
-    assertTrue(!Files.exists(tmp.resolve("p1")) && !Files.exists(tmp.resolve("p2")), "no partial output");
+    err = new StringWriter();
+    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("p3"), "--labels",
+        data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "effusion=2",
+        "--gradient-penalty-share")));
+    assertTrue(err.toString().contains("--gradient-penalty-share needs --gradient-penalty"), err.toString());
+    assertTrue(!Files.exists(tmp.resolve("p1")) && !Files.exists(tmp.resolve("p2")) && !Files.exists(tmp.resolve("p3")),
+        "no partial output");
   }
 
   @Test

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link GradientPenalty}: the penalised loss, its weight gradients, and what it teaches. */
 class GradientPenaltyTest {
@@ -35,14 +37,16 @@ class GradientPenaltyTest {
     return new LabelledVolumes(balls.volumes(), List.of("ball", "again"), labels, balls.regions(), new int[] {1, 1});
   }
 
-  @Test
-  void lossAddsTheSquaredInputGradientOutsideTheDilatedFindingOfScansThatHaveIt() throws Exception {
+  @ParameterizedTest(name = "relative {0}")
+  @ValueSource(booleans = {false, true})
+  void lossAddsTheSquaredInputGradientOutsideTheDilatedFindingOfScansThatHaveIt(boolean relative)
+      throws Exception {
     LabelledVolumes data = twoOutputBalls(4, 5);
     double weight = 0.3;
     int margin = 1;
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(3).validationFraction(0).build();
     try (ClassifierTrainer penalised = new ClassifierTrainer(config, classmapArgs(2), 0.5, null, 0,
-            new GradientPenalty(weight, margin));
+            new GradientPenalty(weight, margin, relative));
         NDManager m = NDManager.newBaseManager()) {
       penalised.fit(data, ProgressListener.NONE);
       int[] idx = {0, 1, 2}; // scans 0 and 2 have a ball, 1 has none
@@ -52,7 +56,8 @@ class GradientPenaltyTest {
         actual = penalised.trainingLoss(batch.get(0), batch.subNDList(1)).getFloat();
       }
       // Independently: the plain loss, and each output's input gradient by an ordinary backward pass,
-      // squared and summed over the voxels farther than the margin from the ball (loops, not pooling).
+      // squared and summed over the voxels farther than the margin from the ball (loops, not pooling);
+      // relative: that sum over the scan's whole sum of squares.
       double plain = penalised.lossOf(batch.get(0), batch.subNDList(1));
       double squares = 0;
       for (int k = 0; k < 2; k++) {
@@ -62,21 +67,25 @@ class GradientPenaltyTest {
           if (data.labels().get(idx[b])[k] == 0) {
             continue;
           }
+          double outside = 0;
+          double all = 0;
           for (int i = 0; i < region.length; i++) {
-            if (!near(region, i, margin)) {
-              squares += (double) g[b * region.length + i] * g[b * region.length + i];
-            }
+            double square = (double) g[b * region.length + i] * g[b * region.length + i];
+            all += square;
+            outside += near(region, i, margin) ? 0 : square;
           }
+          assertTrue(outside > 1e-8 && outside < all, "part of the gradient is outside the ball: " + outside);
+          squares += relative ? outside / all : outside;
         }
       }
-      assertTrue(squares > 1e-8, "there is a gradient outside the balls: " + squares);
       double expected = plain + weight * squares / idx.length;
       assertEquals(expected, actual, 1e-4 * Math.abs(expected), "plain " + plain + ", squares " + squares);
     }
   }
 
-  @Test
-  void outputLayerGradientMatchesCentralDifferencesOfThePenalisedLoss() throws Exception {
+  @ParameterizedTest(name = "relative {0}")
+  @ValueSource(booleans = {false, true})
+  void outputLayerGradientMatchesCentralDifferencesOfThePenalisedLoss(boolean relative) throws Exception {
     // The output layer's weights do not move any ReLU gate, so the penalised loss is smooth in them
     // and central differences are a fair reference (in earlier layers a gate that flips makes the
     // input gradient, and so the penalty, jump).
@@ -84,7 +93,7 @@ class GradientPenaltyTest {
     double weight = 2.0;
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(4).validationFraction(0).build();
     try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2), 0, null, 0,
-            new GradientPenalty(weight, 1));
+            new GradientPenalty(weight, 1, relative));
         NDManager m = NDManager.newBaseManager()) {
       t.fit(data, ProgressListener.NONE);
       NDList batch = t.batch(m, data, new int[] {0, 1, 2, 3});
@@ -180,28 +189,29 @@ class GradientPenaltyTest {
     }
   }
 
-  @Test
-  void teachesTheClassifierToIgnoreADecoyOutsideTheFinding() throws Exception {
+  @ParameterizedTest(name = "relative {0}")
+  @ValueSource(booleans = {false, true})
+  void teachesTheClassifierToIgnoreADecoyOutsideTheFinding(boolean relative) throws Exception {
     // The label is written twice: a ball (the finding, with its region) and a bright corner (a decoy
     // outside it, present exactly when the ball is). Trained without the penalty, part of the
     // classifier's gradient lies on the decoy; with it, far less.
     LabelledVolumes train = withDecoy(Synthetic.ballsWithRegions(32, SIZE, 11));
     LabelledVolumes test = withDecoy(Synthetic.ballsWithRegions(8, SIZE, 12));
     double plain = decoyShare(train, test, GradientPenalty.NONE);
-    double penalised = decoyShare(train, test, new GradientPenalty(1.0, 1));
+    double penalised = decoyShare(train, test, new GradientPenalty(1.0, 1, relative));
     assertTrue(plain > 0.1, "without the penalty the decoy draws the gradient: " + plain);
     assertTrue(penalised < plain / 3, "with it, much less: " + penalised + " against " + plain);
   }
 
   @Test
   void invalidPenaltiesAndMissingRegionsAreRefused() {
-    assertThrows(IllegalArgumentException.class, () -> new GradientPenalty(-1, 1));
-    assertThrows(IllegalArgumentException.class, () -> new GradientPenalty(Double.NaN, 1));
-    assertThrows(IllegalArgumentException.class, () -> new GradientPenalty(1, -1));
+    assertThrows(IllegalArgumentException.class, () -> new GradientPenalty(-1, 1, false));
+    assertThrows(IllegalArgumentException.class, () -> new GradientPenalty(Double.NaN, 1, false));
+    assertThrows(IllegalArgumentException.class, () -> new GradientPenalty(1, -1, false));
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(1).validationFraction(0).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
       try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2), 1, null, 0,
-          new GradientPenalty(1, 1))) {
+          new GradientPenalty(1, 1, false))) {
         t.fit(Synthetic.blobs(4, SIZE, 1), ProgressListener.NONE);
       }
     });
