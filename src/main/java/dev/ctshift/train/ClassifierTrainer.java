@@ -381,7 +381,7 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
     leaf.setRequiresGradient(true);
     NDList output = forward(leaf, true, store);
     NDArray outside = target.get(4);
-    NDArray squares = manager.zeros(new Shape());
+    NDArray penaltySum = manager.zeros(new Shape());
     NDArray before = null;
     for (int k = 0; k < outside.getShape().get(1); k++) {
       NDArray mask = outside.get(":, {}:{}", k, k + 1);
@@ -401,15 +401,15 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
         // Per scan; scans without the finding have no mask, so their share is 0.
         int[] scanAxes = {1, 2, 3, 4};
         NDArray share = outsideSquares.sum(scanAxes).div(g.square().sum(scanAxes).add(1e-30f));
-        squares = squares.add(share.sum());
+        penaltySum = penaltySum.add(share.sum());
       } else {
-        squares = squares.add(outsideSquares.sum());
+        penaltySum = penaltySum.add(outsideSquares.sum());
       }
     }
     for (NDArray copy : weights.values()) {
       JniUtils.zeroGrad((PtNDArray) copy); // d(logit)/d(weights) from the passes above
     }
-    return loss(output, target).add(squares.mul((float) (penalty.weight() / input.getShape().get(0))));
+    return loss(output, target).add(penaltySum.mul((float) (penalty.weight() / input.getShape().get(0))));
   }
 
   @Override
