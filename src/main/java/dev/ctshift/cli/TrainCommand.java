@@ -7,6 +7,8 @@ import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.Models;
+import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.model.djl.CombinedClassifier;
 import dev.ctshift.report.StagedOutput;
@@ -24,6 +26,7 @@ import dev.ctshift.train.VolumeDataset;
 import dev.ctshift.train.data.FindingTable;
 import dev.ctshift.train.data.ModelSpaceLoader;
 import dev.ctshift.train.data.ModelSpaceScan;
+import dev.ctshift.train.data.Reconstructions;
 import dev.ctshift.train.data.ScanFiles;
 import dev.ctshift.train.data.TrainingSets;
 import java.io.IOException;
@@ -32,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -336,6 +340,12 @@ public final class TrainCommand implements Runnable {
     @Option(names = "--latent-channels", paramLabel = "N", description = "Channels of the latent map.")
     Integer latentChannels;
 
+    @Option(names = "--decoder-kernel", paramLabel = "N",
+        description = "Odd kernel size of the decoder's convolutions below full resolution (default 3). "
+            + "1 keeps a latent shift's change near where it acts: each latent cell then reaches only its "
+            + "own patch and one voxel around it.")
+    Integer decoderKernel;
+
     @Option(names = "--l1-weight", defaultValue = "0",
         description = "Weight of the L1 term added to the MSE loss. Default: ${DEFAULT-VALUE}.")
     double l1Weight;
@@ -347,6 +357,9 @@ public final class TrainCommand implements Runnable {
       JsonObject args = shared.architectureArgs(Architecture.SLICE_AE);
       if (latentChannels != null) {
         args.addProperty("latent_channels", latentChannels);
+      }
+      if (decoderKernel != null) {
+        args.addProperty("decoder_kernel", decoderKernel);
       }
       var slices = TrainingSets.slices(shared.load(spec.commandLine(), null));
       shared.common.progress().accept(slices.size() + " slices of " + slices.height() + "x" + slices.width());
@@ -452,6 +465,14 @@ public final class TrainCommand implements Runnable {
             + " 2^(levels-1). Default: half the training volume per axis, rounded down to that multiple.")
     int[] cropSize;
 
+    @Option(names = "--add-reconstructions", paramLabel = "AE_DIR",
+        description = "Train on each scan and also on its reconstruction by this slice autoencoder (same labels"
+            + " and finding regions; the autoencoder must have this training's geometry). A latent shift"
+            + " starts from the reconstruction, so a classifier that scores it like the scan explains the scan"
+            + " itself (the reconstruction gap of ctshift evaluate and train evaluate). Doubles the volumes per"
+            + " epoch.")
+    Path reconstructionAutoencoder;
+
     @Override
     public Integer call() throws CtShiftException {
       shared.common = common;
@@ -474,7 +495,8 @@ public final class TrainCommand implements Runnable {
       int[] regionClass = regionClasses(spec.commandLine());
       int[] codes = regions.isEmpty() ? null : regions.values().stream().mapToInt(Integer::intValue).toArray();
       FindingTable table = FindingTable.read(labels, targets);
-      List<ModelSpaceScan> scans = shared.load(spec.commandLine(), codes);
+      checkReconstructionGeometry(); // before the scans are read
+      List<ModelSpaceScan> scans = withReconstructions(config, shared.load(spec.commandLine(), codes));
       int d = TrainCommand.depth(spec.commandLine(), depth, scans, shared);
       var data = TrainingSets.labelled(scans, d, 0f, table, regionClass);
       // Each pooling level halves the depth: a shorter scan is padded to this many slices.
@@ -487,6 +509,40 @@ public final class TrainCommand implements Runnable {
         shared.fitAndSave(spec.commandLine(), trainer, data, "classifier " + targets);
       }
       return 0;
+    }
+
+    /** {@code scans} and, with --add-reconstructions, their reconstructions after them. */
+    private List<ModelSpaceScan> withReconstructions(TrainConfig config, List<ModelSpaceScan> scans)
+        throws CtShiftException {
+      if (reconstructionAutoencoder == null) {
+        return scans;
+      }
+      TorchRuntime.start(config.device(), shared.common.notices());
+      try (SliceAutoencoder ae = Models.loadAutoencoder(reconstructionAutoencoder, config.device())) {
+        shared.common.progress().accept("reconstructing " + scans.size() + " scans with " + reconstructionAutoencoder);
+        shared.trainingOptions.addProperty("add_reconstructions", reconstructionAutoencoder.toString());
+        return Reconstructions.appended(scans, ae, config.device());
+      }
+    }
+
+    /** --add-reconstructions must name an autoencoder of this training's input geometry. */
+    private void checkReconstructionGeometry() throws CtShiftException {
+      if (reconstructionAutoencoder == null) {
+        return;
+      }
+      ModelManifest.Input want = shared.input();
+      ModelManifest.Input got = ModelManifest.read(reconstructionAutoencoder).input();
+      if (!want.orientation().equals(got.orientation()) || !Arrays.equals(want.spacingMm(), got.spacingMm())
+          || !Arrays.equals(want.size(), got.size()) || !Arrays.equals(want.huWindow(), got.huWindow())
+          || !Arrays.equals(want.range(), got.range())) {
+        throw new ParameterException(spec.commandLine(), "--add-reconstructions " + reconstructionAutoencoder
+            + ": its input geometry (" + geometry(got) + ") differs from this training's (" + geometry(want) + ")");
+      }
+    }
+
+    private static String geometry(ModelManifest.Input in) {
+      return String.format(Locale.ROOT, "%s, %s mm, %s, HU %s", in.orientation(), Arrays.toString(in.spacingMm()),
+          Arrays.toString(in.size()), Arrays.toString(in.huWindow()));
     }
 
     /** The --gradient-penalty, checked against the other options. */

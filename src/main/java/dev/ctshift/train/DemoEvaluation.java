@@ -18,6 +18,7 @@ import dev.ctshift.shift.Objective;
 import dev.ctshift.train.data.FindingTable;
 import dev.ctshift.train.data.ModelSpaceLoader;
 import dev.ctshift.train.data.ModelSpaceScan;
+import dev.ctshift.train.data.Reconstructions;
 import dev.ctshift.train.data.ScanFiles;
 import dev.ctshift.volume.Volume;
 import java.io.IOException;
@@ -42,8 +43,6 @@ import java.util.function.Consumer;
  * does. Owns the three loaded models; not thread-safe.
  */
 public final class DemoEvaluation implements AutoCloseable {
-  private static final int DECODE_BATCH = 16;
-
   private final SliceAutoencoder autoencoder;
   private final VolumeModel classifier;
   private final VolumeModel segmenter;
@@ -337,20 +336,7 @@ public final class DemoEvaluation implements AutoCloseable {
 
   /** The autoencoder's reconstruction of every slice (C order, like {@code scan.values()}). */
   public float[] reconstruct(ModelSpaceScan scan) {
-    int plane = scan.height() * scan.width();
-    float[] out = new float[scan.values().length];
-    try (NDManager m = NDManager.newBaseManager(device)) {
-      for (int from = 0; from < scan.depth(); from += DECODE_BATCH) {
-        int count = Math.min(DECODE_BATCH, scan.depth() - from);
-        try (NDManager batch = m.newSubManager()) {
-          float[] slices = java.util.Arrays.copyOfRange(scan.values(), from * plane, (from + count) * plane);
-          NDArray x = batch.create(slices, new Shape(count, 1, scan.height(), scan.width()));
-          float[] y = autoencoder.decode(autoencoder.encode(x), false).toFloatArray();
-          System.arraycopy(y, 0, out, from * plane, y.length);
-        }
-      }
-    }
-    return out;
+    return Reconstructions.of(autoencoder, scan, device);
   }
 
   /** Classifier probabilities (per output) of {@code values} on the grid of {@code scan}. */

@@ -178,6 +178,46 @@ class TrainCommandTest {
   }
 
   @Test
+  void addReconstructionsTrainsOnEachScanAndItsReconstruction() throws Exception {
+    Path ae = tmp.resolve("ae");
+    trainAndCheckManifest("autoencoder", ae);
+    Path out = tmp.resolve("cls-recon");
+    ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(),
+        "--add-reconstructions", ae.toString());
+    JsonObject options = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject()
+        .getAsJsonObject("options");
+    assertEquals(ae.toString(), options.get("add_reconstructions").getAsString());
+
+    List<ModelSpaceScan> scans = load(m, null);
+    FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
+    try (SliceAutoencoder autoencoder = Models.loadAutoencoder(ae, Device.cpu());
+        ClassifierTrainer t = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+        VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      List<ModelSpaceScan> both = new ArrayList<>(scans);
+      for (ModelSpaceScan s : scans) {
+        NDArray x = nd.create(s.values(), new Shape(4, 1, 16, 16));
+        float[] recon = autoencoder.decode(autoencoder.encode(x), false).toFloatArray();
+        both.add(new ModelSpaceScan(s.id(), s.source(), 4, 16, 16, recon, null));
+      }
+      t.fit(TrainingSets.labelled(both, 4, 0f, table), ProgressListener.NONE);
+      for (ModelSpaceScan s : scans) {
+        NDArray x = nd.create(s.values(), new Shape(1, 1, 4, 16, 16));
+        assertArrayEquals(forward(t, x), loaded.forward(x, false).toFloatArray(), 0f, s.id());
+      }
+    }
+
+    // An autoencoder of another geometry is refused before anything is read or written.
+    StringWriter err = new StringWriter();
+    List<String> other = args("classifier", tmp.resolve("r1"), "--labels", data.resolve("labels.csv").toString(),
+        "--add-reconstructions", ae.toString());
+    other.set(other.indexOf("--spacing-mm") + 1, "10");
+    assertEquals(2, run(new StringWriter(), err, other));
+    assertTrue(err.toString().contains("--add-reconstructions " + ae + ": its input geometry"), err.toString());
+    assertTrue(!Files.exists(tmp.resolve("r1")), "no partial output");
+  }
+
+  @Test
   void gradientPenaltyReachesTheTrainerAndNeedsFindingRegions() throws Exception {
     Path out = tmp.resolve("cls-penalty");
     ModelManifest m = trainAndCheckManifest("classifier", out, "--labels", data.resolve("labels.csv").toString(),
@@ -375,12 +415,14 @@ class TrainCommandTest {
   @Test
   void autoencoderModelLoadsAndMatchesTheSameTrainingThroughTheLibrary() throws Exception {
     Path out = tmp.resolve("ae");
-    ModelManifest m = trainAndCheckManifest("autoencoder", out, "--latent-channels", "3");
+    ModelManifest m = trainAndCheckManifest("autoencoder", out, "--latent-channels", "3", "--decoder-kernel", "1");
     assertEquals(ModelManifest.Kind.AUTOENCODER, m.kind());
     assertEquals(3, m.architectureArgs().get("latent_channels").getAsInt());
+    assertEquals(1, m.architectureArgs().get("decoder_kernel").getAsInt());
 
     List<ModelSpaceScan> scans = load(m, null);
-    try (AutoencoderTrainer t = new AutoencoderTrainer(config(), architecture(", \"latent_channels\": 3"), 0);
+    try (AutoencoderTrainer t = new AutoencoderTrainer(config(),
+            architecture(", \"latent_channels\": 3, \"decoder_kernel\": 1"), 0);
         SliceAutoencoder loaded = Models.loadAutoencoder(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.slices(scans), ProgressListener.NONE);

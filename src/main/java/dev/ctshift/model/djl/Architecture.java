@@ -31,8 +31,11 @@ import java.util.regex.Pattern;
  *       {@code 2^levels}; continuous latent {@code [B, latent_channels, H/2^levels, W/2^levels]};
  *       decoder of convolution + nearest upsampling per level and a last 3x3 convolution with a
  *       sigmoid, output in [0, 1]. Args:
- *       {@code base_channels} (16), {@code latent_channels} (8), {@code levels} (3). Channels double
- *       per level.
+ *       {@code base_channels} (16), {@code latent_channels} (8), {@code levels} (3),
+ *       {@code decoder_kernel} (3: the odd kernel size of the decoder's convolutions below full
+ *       resolution; 1 keeps a latent cell's effect on the image within its own patch and the last
+ *       convolution's reach, so that a latent shift changes the image only near where it acts).
+ *       Channels double per level.
  *   <li>{@code classifier3d}: input {@code [B, 1, D, H, W]}, {@code levels} stages of {@code convs}
  *       convolutions each, separated by 2x2x2 max pooling (stride 2), global pooling and a linear
  *       layer to {@code [B, K]} logits (multi-label). Args: {@code base_channels} (8), {@code levels}
@@ -55,7 +58,7 @@ import java.util.regex.Pattern;
  */
 public enum Architecture {
   SLICE_AE("slice-ae", Kind.AUTOENCODER,
-      Map.of("base_channels", 16, "latent_channels", 8, "levels", 3)),
+      Map.of("base_channels", 16, "latent_channels", 8, "levels", 3, "decoder_kernel", 3)),
   CLASSIFIER_3D("classifier3d", Kind.CLASSIFIER,
       Map.of("base_channels", 8, "levels", 3, "convs", 1, "outputs", 1, "head", "avg", "trunk", "shared")),
   SEGMENTER_3D("segmenter3d", Kind.SEGMENTER,
@@ -149,6 +152,9 @@ public enum Architecture {
         throw new IllegalArgumentException(id + ": architecture argument " + e.getKey()
             + " must be a positive integer, got " + v);
       }
+      if (e.getKey().equals("decoder_kernel") && v.getAsInt() % 2 == 0) {
+        throw new IllegalArgumentException(id + ": architecture argument decoder_kernel must be odd, got " + v);
+      }
       full.addProperty(e.getKey(), v.getAsInt());
     }
     if (full.has("trunk")) {
@@ -186,7 +192,7 @@ public enum Architecture {
     int levels = a.get("levels").getAsInt();
     switch (this) {
       case SLICE_AE:
-        return sliceAe(base, a.get("latent_channels").getAsInt(), levels);
+        return sliceAe(base, a.get("latent_channels").getAsInt(), levels, a.get("decoder_kernel").getAsInt());
       case CLASSIFIER_3D:
         return classifier3d(base, levels, a.get("convs").getAsInt(), a.get("outputs").getAsInt(),
             a.get("head").getAsString(), a.get("trunk").getAsString());
@@ -214,7 +220,7 @@ public enum Architecture {
   }
 
   /** Encoder then decoder as the two children of one sequential block. */
-  private static Block sliceAe(int base, int latent, int levels) {
+  private static Block sliceAe(int base, int latent, int levels, int decoderKernel) {
     SequentialBlock encoder = new SequentialBlock().add(Layers.centre());
     for (int l = 0; l < levels; l++) {
       int ch = base << l;
@@ -223,10 +229,10 @@ public enum Architecture {
     }
     encoder.add(Layers.conv2d(latent, 1, 1));
     SequentialBlock decoder = new SequentialBlock();
-    decoder.add(Layers.conv2d(base << (levels - 1), 3, 1)).add(Activation.reluBlock());
+    decoder.add(Layers.conv2d(base << (levels - 1), decoderKernel, 1)).add(Activation.reluBlock());
     // Convolve before upsampling: most of the work stays at the lower resolution.
     for (int l = levels - 1; l >= 0; l--) {
-      decoder.add(Layers.conv2d(base << l, 3, 1)).add(Activation.reluBlock())
+      decoder.add(Layers.conv2d(base << l, decoderKernel, 1)).add(Activation.reluBlock())
           .add(Layers.upsampleNearest2x());
     }
     decoder.add(Layers.conv2d(1, 3, 1)).add(Activation.sigmoidBlock());

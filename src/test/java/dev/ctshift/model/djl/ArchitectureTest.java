@@ -70,6 +70,44 @@ class ArchitectureTest {
     }
   }
 
+  /**
+   * Shifts one latent cell of a two-level slice-ae (each cell decodes to a 4 x 4 patch) and returns
+   * whether the image changed outside that patch widened by one pixel, and whether it changed inside.
+   */
+  private static boolean[] changedOutsideAndInsidePatch(int decoderKernel) {
+    try (DjlNetwork net = DjlNetwork.create(Architecture.SLICE_AE,
+            json("{\"base_channels\": 4, \"latent_channels\": 2, \"levels\": 2, \"decoder_kernel\": "
+                + decoderKernel + "}"), Device.cpu(), DataType.FLOAT32);
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray z = random(m, new Shape(1, 2, 8, 8), 6).sub(0.5f);
+      NDArray before = run(net, net.decoder(), z);
+      z.set(new NDIndex("0, 0, 4, 3"), z.getFloat(0, 0, 4, 3) + 1f);
+      float[] change = run(net, net.decoder(), z).sub(before).abs().toFloatArray();
+      boolean outside = false;
+      boolean inside = false;
+      for (int y = 0; y < 32; y++) {
+        for (int x = 0; x < 32; x++) {
+          boolean near = y >= 4 * 4 - 1 && y <= 4 * 4 + 4 && x >= 4 * 3 - 1 && x <= 4 * 3 + 4;
+          if (change[y * 32 + x] > 1e-7f) {
+            outside |= !near;
+            inside |= near;
+          }
+        }
+      }
+      return new boolean[] {outside, inside};
+    }
+  }
+
+  @Test
+  void decoderKernelOneKeepsALatentCellsChangeInItsPatch() {
+    assertArrayEquals(new boolean[] {false, true}, changedOutsideAndInsidePatch(1));
+    // The default 3 x 3 decoder spreads the same change over the neighbouring patches.
+    assertArrayEquals(new boolean[] {true, true}, changedOutsideAndInsidePatch(3));
+    assertThrows(IllegalArgumentException.class,
+        () -> Architecture.SLICE_AE.withDefaults(json("{\"decoder_kernel\": 2}")));
+    assertEquals(3, Architecture.SLICE_AE.withDefaults(json("{}")).get("decoder_kernel").getAsInt());
+  }
+
   @Test
   void classifierGivesOneLogitPerOutput() {
     try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
