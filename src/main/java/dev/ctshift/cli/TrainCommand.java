@@ -521,7 +521,7 @@ public final class TrainCommand implements Runnable {
       try (SliceAutoencoder ae = Models.loadAutoencoder(reconstructionAutoencoder, config.device())) {
         shared.common.progress().accept("reconstructing " + scans.size() + " scans with " + reconstructionAutoencoder);
         shared.trainingOptions.addProperty("add_reconstructions", reconstructionAutoencoder.toString());
-        return Reconstructions.appended(scans, ae, config.device());
+        return Reconstructions.appended(scans, ae, config.device(), shared.common.progress());
       }
     }
 

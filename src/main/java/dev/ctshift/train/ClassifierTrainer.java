@@ -48,6 +48,8 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
   private final FindingCrops crops;
   private final double labelSmoothing;
   private final GradientPenalty penalty;
+  /** Added to a scan's sum of squared gradients before the share penalty divides by it. */
+  private static final float SHARE_FLOOR = 1e-12f;
   /** With the gradient penalty: the copies of the weights the current training step runs on. */
   private Map<String, NDArray> stepWeights;
   /** Per region map (by identity), its finding voxels: found once, drawn from in every crop epoch. */
@@ -398,9 +400,11 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes> {
       before = accumulated;
       NDArray outsideSquares = g.mul(mask).square();
       if (penalty.relative()) {
-        // Per scan; scans without the finding have no mask, so their share is 0.
+        // Per scan; scans without the finding have no mask, so their share is 0. The floor keeps the
+        // share's own gradient finite where a scan's gradient vanishes (its square must not underflow
+        // float32, as 1e-30 squared does).
         int[] scanAxes = {1, 2, 3, 4};
-        NDArray share = outsideSquares.sum(scanAxes).div(g.square().sum(scanAxes).add(1e-30f));
+        NDArray share = outsideSquares.sum(scanAxes).div(g.square().sum(scanAxes).add(SHARE_FLOOR));
         penaltySum = penaltySum.add(share.sum());
       } else {
         penaltySum = penaltySum.add(outsideSquares.sum());

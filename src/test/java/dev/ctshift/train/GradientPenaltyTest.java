@@ -241,7 +241,7 @@ class GradientPenaltyTest {
   /** Trains on {@code train}; the share of the squared input gradient on the decoy, over {@code test}'s positives. */
   private static double decoyShare(LabelledVolumes train, LabelledVolumes test, GradientPenalty penalty)
       throws Exception {
-    TrainConfig config = TrainConfig.builder().epochs(12).batchSize(4).learningRate(1e-2).seed(2)
+    TrainConfig config = TrainConfig.builder().epochs(12).batchSize(4).learningRate(5e-3).seed(2)
         .validationFraction(0).build();
     try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(1), 0, null, 0, penalty);
         NDManager m = NDManager.newBaseManager()) {

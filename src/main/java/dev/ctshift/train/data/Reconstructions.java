@@ -8,6 +8,7 @@ import dev.ctshift.model.SliceAutoencoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Scans passed slice by slice through a slice autoencoder: what a latent shift starts from. A
@@ -17,6 +18,7 @@ import java.util.List;
 public final class Reconstructions {
   /** Slices decoded at once: bounds the memory of a deep scan. */
   private static final int SLICES_PER_BATCH = 16;
+  private static final int PROGRESS_EVERY = 50;
 
   private Reconstructions() {}
 
@@ -41,13 +43,19 @@ public final class Reconstructions {
   /**
    * {@code scans}, then the reconstruction of each: same id, source and class map, so that it takes
    * the scan's labels and finding regions.
+   *
+   * @param progress receives a line every {@value #PROGRESS_EVERY} scans
    */
   public static List<ModelSpaceScan> appended(List<ModelSpaceScan> scans, SliceAutoencoder autoencoder,
-      Device device) {
+      Device device, Consumer<String> progress) {
     List<ModelSpaceScan> all = new ArrayList<>(scans);
     for (ModelSpaceScan s : scans) {
       all.add(new ModelSpaceScan(s.id(), s.source(), s.depth(), s.height(), s.width(),
           of(autoencoder, s, device), s.classes()));
+      int done = all.size() - scans.size();
+      if (done % PROGRESS_EVERY == 0 || done == scans.size()) {
+        progress.accept("reconstructed " + done + "/" + scans.size() + " scans");
+      }
     }
     return all;
   }

@@ -12,6 +12,7 @@ import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -43,7 +44,9 @@ class ReconstructionsTest {
         assertArrayEquals(one, Arrays.copyOfRange(got, d * plane, (d + 1) * plane), 1e-5f, "slice " + d);
       }
 
-      List<ModelSpaceScan> both = Reconstructions.appended(List.of(scan), ae, Device.cpu());
+      List<String> progress = new ArrayList<>();
+      List<ModelSpaceScan> both = Reconstructions.appended(List.of(scan), ae, Device.cpu(), progress::add);
+      assertEquals(List.of("reconstructed 1/1 scans"), progress);
       assertEquals(2, both.size());
       assertSame(scan, both.get(0));
       ModelSpaceScan recon = both.get(1);
