@@ -83,10 +83,7 @@ public final class ExplainCommand implements Callable<Integer> {
     try (ScanExplainer explainer = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(),
         explain.target(), config, runtime, output)) {
       ScanExplainer.Result r = explainer.explain(loaded, outDir, commandLine(), progress);
-      spec.commandLine().getOut().printf("%s: %s %.4f -> %.4f at lambda %.4g (%s); outputs in %s%n",
-          scanPath.getFileName(), explainer.objective().describe(), r.explanation().original().score(),
-          r.explanation().counterfactual().score(), r.explanation().search().lambdaStar(),
-          r.explanation().search().reason().label(), outDir);
+      spec.commandLine().getOut().println(ResultLine.of(scanPath, explainer.objective(), config, r.explanation(), outDir));
       spec.commandLine().getOut().flush();
     }
     return 0;

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param gradientsAt the λ (path coordinate) of every gradient taken: 0, then one per restart
  * @param sweepEvaluations volume evaluations spent on the sweep (beyond the search)
  * @param seconds wall time per stage (encode, gradient, search, sweep, heatmap)
+ * @param legs the path's straight pieces in order, one per gradient followed, with why the search
+ *     left each; empty when nothing was shifted ({@link StopReason#ALREADY_AT_TARGET})
  */
 public record Explanation(
     int depth,
@@ -36,7 +38,14 @@ public record Explanation(
     double gradientNorm,
     List<Double> gradientsAt,
     int sweepEvaluations,
-    Map<String, Double> seconds) {
+    Map<String, Double> seconds,
+    List<Leg> legs) {
+
+  /**
+   * One straight piece of the shift path: where it starts (path coordinate λ), why the search left it
+   * (the last leg's reason is the search's), and the evaluations spent along it.
+   */
+  public record Leg(double fromLambda, StopReason reason, int evaluations) {}
 
   /** One sweep frame: its λ, the model's score on it, and the volume. */
   public record Frame(double lambda, double score, float[] values) {}
