@@ -118,19 +118,9 @@ public final class ScanExplainer implements AutoCloseable {
       throw new CtShiftException(scan.source() + ": the explanation failed: " + ex.getMessage(), ex);
     }
     seconds.putAll(e.seconds());
-
-    t = System.nanoTime();
-    progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to " + outDir);
-    ScanSpaceMapper mapper = new ScanSpaceMapper(prepared, scan.hu());
-    List<Volume> framesHu = new ArrayList<>();
-    List<Double> frameScores = new ArrayList<>();
-    for (Explanation.Frame f : e.frames()) {
-      framesHu.add(mapper.frameHu(f.values()));
-      frameScores.add(f.score());
-    }
-    JsonObject report = report(scan, prepared, e, commandLine);
     if (e.search().reason() == StopReason.ALREADY_AT_TARGET) {
       // Nothing was shifted: the scan is its own answer, so only the report (with its scores) is written.
+      JsonObject report = report(scan, prepared, e, commandLine);
       try (StagedOutput out = StagedOutput.into(outDir)) {
         report.add("seconds", timings(seconds, started));
         report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
@@ -141,16 +131,24 @@ public final class ScanExplainer implements AutoCloseable {
           scan.source().getFileName(), objective.describe(), e.scanScore(), outDir));
       return new Result(e, report);
     }
+
+    t = System.nanoTime();
+    progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to " + outDir);
+    ScanSpaceMapper mapper = new ScanSpaceMapper(prepared, scan.hu());
+    List<Volume> framesHu = new ArrayList<>();
+    List<Double> frameScores = new ArrayList<>();
+    for (Explanation.Frame f : e.frames()) {
+      framesHu.add(mapper.frameHu(f.values()));
+      frameScores.add(f.score());
+    }
     Volume heatmapHu = mapper.changeHu(e.heatmap());
+    JsonObject report = report(scan, prepared, e, commandLine);
     try (StagedOutput out = StagedOutput.into(outDir)) {
       ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
           framesHu, frameScores, objective.name(), scan.integerValued(), scan.dicom(),
           "ctshift counterfactual: " + model.manifest().name() + ", " + objective.name());
       seconds.put("compose", (System.nanoTime() - t) / 1e9);
-      JsonObject timing = new JsonObject();
-      seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
-      timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
-      report.add("seconds", timing);
+      report.add("seconds", timings(seconds, started));
       report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
       new ExplanationWriter(outputOptions).write(out, content, report);
       out.commit();
