@@ -21,7 +21,7 @@ final class ResultLine {
           lower ? "--direction raise, or --stop-at with a score below it"
               : "--direction lower, or --stop-at with a score above it");
     }
-    String path = e.legs().size() > 1 ? ", " + e.legs().size() + " gradients" : "";
+    String path = e.legs().size() > 1 ? ", " + e.path() + ", " + e.gradients() + " gradients" : "";
     return String.format("%s: %s %.4f -> %.4f at lambda %.4g (%s%s); outputs in %s", scan.getFileName(),
         objective.describe(), e.original().score(), e.counterfactual().score(), e.search().lambdaStar(),
         e.search().reason().label(), path, outDir);

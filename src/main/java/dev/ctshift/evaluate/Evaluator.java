@@ -169,7 +169,7 @@ public final class Evaluator implements AutoCloseable {
         e.search().lambdaStar(), localised(MapMetrics.shareInside(delta, g.dilated()), g),
         localised(MapMetrics.shareInside(heatmap, g.dilated()), g), MapMetrics.topKIoU(heatmap, g.mask()),
         localised(MapMetrics.meanAbs(delta, g.dilated(), true), g), MapMetrics.meanAbs(delta, g.dilated(), false),
-        e.evaluations(), e.search().evaluations(), seconds, peak, e.legs().size());
+        e.evaluations(), e.search().evaluations(), seconds, peak, e.gradients());
   }
 
   private ScanRow saliency(Geometry g, Preprocessing.Prepared prepared, double[] scores) {

@@ -216,13 +216,15 @@ public final class ScanExplainer implements AutoCloseable {
     search.addProperty("restarts_allowed", config.restarts());
     search.addProperty("method", ExplanationMethod.of(config).map(ExplanationMethod::label).orElse("custom"));
     search.addProperty("search_budget", config.searchBudget());
-    search.addProperty("gradients", e.legs().size());
+    search.addProperty("path", e.path());
+    search.addProperty("gradients", e.gradients());
     JsonArray legs = new JsonArray();
     for (Explanation.Leg leg : e.legs()) {
       JsonObject o = new JsonObject();
       o.addProperty("from_lambda", Json.round(leg.fromLambda()));
       o.addProperty("stop_reason", leg.reason().label());
       o.addProperty("evaluations", leg.evaluations());
+      o.addProperty("path", leg.attempt());
       legs.add(o);
     }
     search.add("legs", legs);

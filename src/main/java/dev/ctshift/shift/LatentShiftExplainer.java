@@ -97,7 +97,8 @@ public final class LatentShiftExplainer {
         LambdaSearch.Result none = new LambdaSearch.Result(0, StopReason.ALREADY_AT_TARGET,
             List.of(new Step(0, scanLink, scanScore, 0)));
         return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), List.of(scan, scan),
-            new float[volume.length], scanScore, objective.score(reconLink), none, 0, List.of(), 0, seconds, List.of());
+            new float[volume.length], scanScore, objective.score(reconLink), none, 0, List.of(), 0, seconds, List.of(),
+            "none");
       }
       NDArray gradient = focus(space.latentGradient(latents, atBase.gradient(), config.chunkSlices()));
       // Along the (focused) direction d, the link changes at first order by g . d = |d|^2.
@@ -110,6 +111,8 @@ public final class LatentShiftExplainer {
       Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
       FrameMaker frames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
           config.encodeBatch(), start.score());
+      FrameMaker chosen = frames;
+      String pathName;
       LambdaSearch.Result search;
       List<Explanation.Leg> legs = new ArrayList<>();
       if (config.search() == ShiftConfig.Search.REFERENCE) {
@@ -117,22 +120,51 @@ public final class LatentShiftExplainer {
         Segment along = new Segment(latents, gradient.mul(objective.scorePerLink(atBase.link())), 0, 1);
         frames.extend(along);
         search = LambdaSearch.reference(l -> frames.step(l, progress), start, config);
-        legs.add(new Explanation.Leg(0, search.reason(), search.evaluations()));
+        legs.add(new Explanation.Leg(0, search.reason(), search.evaluations(), 1));
+        pathName = "reference";
       } else {
-        search = shiftAlongGradients(space, frames, new Segment(latents, gradient, 0, 1), start, slope, legs,
-            progress);
+        Segment first = new Segment(latents, gradient, 0, 1);
+        search = shiftAlongGradients(space, frames, first, start, slope, config, 1, legs, progress);
+        pathName = legs.size() > 1 ? "restarted" : "straight";
+        int left = config.searchBudget() - search.evaluations();
+        if (search.reason() != StopReason.REACHED_TARGET && search.reason() != StopReason.NO_GRADIENT
+            && config.restarts() > 0 && config.relinearizeEvery() == 0 && left >= RETRY_EVERY) {
+          // The straight line (and its restarts) fell short: often the line ran nearly flat and spent the
+          // change budget. Search again from the scan along a path that takes a new gradient every
+          // RETRY_EVERY evaluations, and keep whichever path got further.
+          progress.accept(String.format("the path stopped short of the target (%s): searching again from the scan,"
+              + " with a new gradient every %d evaluations", search.reason().label(), RETRY_EVERY));
+          FrameMaker retryFrames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
+              config.encodeBatch(), start.score());
+          ShiftConfig curved = config.toBuilder().optSearchBudget(left).optRelinearizeEvery(RETRY_EVERY)
+              .optRestarts(left).build();
+          List<Explanation.Leg> retryLegs = new ArrayList<>();
+          LambdaSearch.Result retry = shiftAlongGradients(space, retryFrames, first, start, slope, curved, 2, retryLegs,
+              progress);
+          legs.addAll(retryLegs);
+          List<Step> both = new ArrayList<>(search.trace());
+          both.addAll(retry.trace().subList(1, retry.trace().size()));
+          if (furtherThan(retry, search)) {
+            chosen = retryFrames;
+            pathName = "curved-retry";
+            search = new LambdaSearch.Result(retry.lambdaStar(), retry.reason(), both);
+          } else {
+            search = new LambdaSearch.Result(search.lambdaStar(), search.reason(), both);
+          }
+        }
       }
       progress.accept(String.format("search stopped (%s) at lambda %.4g after %d evaluations",
           search.reason().label(), search.lambdaStar(), search.evaluations()));
       t = lap(seconds, "search", t);
 
+      FrameMaker path = chosen;
       List<Explanation.Frame> sweep = new ArrayList<>();
       int sweepEvaluations = 0;
       int n = config.frames();
       for (int i = 0; i < n; i++) {
         double lambda = search.lambdaStar() * (1 - (double) i / (n - 1));
-        boolean known = frames.isKnown(lambda);
-        Explanation.Frame frame = frames.frame(lambda);
+        boolean known = path.isKnown(lambda);
+        Explanation.Frame frame = path.frame(lambda);
         if (!known) {
           sweepEvaluations++;
           progress.accept(String.format("sweep frame %d/%d: lambda %.4g, score %.4f", i + 1, n, lambda,
@@ -144,8 +176,8 @@ public final class LatentShiftExplainer {
       float[] heatmap = Heatmaps.of(config.heatmap(), sweep);
       lap(seconds, "heatmap", t);
       return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), sweep, heatmap,
-          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), frames.segmentStarts(),
-          sweepEvaluations, seconds, legs);
+          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), path.segmentStarts(),
+          sweepEvaluations, seconds, legs, pathName);
     }
   }
 
@@ -161,7 +193,8 @@ public final class LatentShiftExplainer {
    * holds on every segment: frames are the scan plus the decoded change of the latents.
    */
   private LambdaSearch.Result shiftAlongGradients(SliceLatentSpace space, FrameMaker frames, Segment first,
-      Step start, double slope, List<Explanation.Leg> legs, Consumer<String> progress) {
+      Step start, double slope, ShiftConfig config, int attempt, List<Explanation.Leg> legs,
+      Consumer<String> progress) {
     double targetLink = objective.link(targetScore(start.score()));
     List<Step> trace = new ArrayList<>(List.of(start));
     Segment segment = first;
@@ -185,7 +218,7 @@ public final class LatentShiftExplainer {
       for (Step s : r.trace().subList(1, r.trace().size())) {
         trace.add(new Step(along.position(s.lambda()), s.link(), s.score(), s.change()));
       }
-      legs.add(new Explanation.Leg(along.offset(), r.reason(), r.evaluations()));
+      legs.add(new Explanation.Leg(along.offset(), r.reason(), r.evaluations(), attempt));
       double end = along.position(r.lambdaStar());
       boolean stalled = r.reason() == StopReason.SCORE_PLATEAU || r.reason() == StopReason.EVALUATION_LIMIT
           || r.reason() == StopReason.LAMBDA_LIMIT;
@@ -208,6 +241,19 @@ public final class LatentShiftExplainer {
       }
       segment = new Segment(origin, g, end, Math.sqrt(segmentSlope / slope));
     }
+  }
+
+  /** Evaluations along one gradient of the search that starts again from the scan (see {@link #explain}). */
+  static final int RETRY_EVERY = 2;
+
+  /** Whether search {@code a} got further than {@code b}: reached the target, or a score further along. */
+  private boolean furtherThan(LambdaSearch.Result a, LambdaSearch.Result b) {
+    boolean aReached = a.reason() == StopReason.REACHED_TARGET;
+    if (aReached != (b.reason() == StopReason.REACHED_TARGET)) {
+      return aReached;
+    }
+    int sign = config.direction() == ShiftConfig.Direction.LOWER ? 1 : -1;
+    return sign * (b.star().link() - a.star().link()) > 0;
   }
 
   /**
