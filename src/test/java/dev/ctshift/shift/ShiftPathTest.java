@@ -110,6 +110,7 @@ class ShiftPathTest {
     assertTrue(e.counterfactual().score() <= 0.2, "score " + e.counterfactual().score());
     assertTrue(e.legs().size() >= 2, "it took a new gradient: " + e.legs());
     assertEquals(StopReason.SCORE_PLATEAU, e.legs().get(0).reason(), "the first leg stalled");
+    assertEquals("restarted", e.path());
     assertEquals(StopReason.REACHED_TARGET, e.legs().get(e.legs().size() - 1).reason());
     assertTrue(e.search().evaluations() <= ShiftConfig.DEFAULT_SEARCH_BUDGET);
     assertEquals(e.search().evaluations(), e.legs().stream().mapToInt(Explanation.Leg::evaluations).sum());
@@ -129,6 +130,52 @@ class ShiftPathTest {
     }
     assertEquals(sigmoid(bowlLogit(mean(cf, false), mean(cf, true))), e.counterfactual().score(), 1e-4);
     assertArrayEquals(x, e.original().values(), "lambda 0 is the scan");
+  }
+
+  @Test
+  void whenTheLineSpendsTheChangeBudgetTheDefaultSearchesAgainAlongACurvedPath() throws Exception {
+    // With a 2% change budget the straight line spends it past the bottom of the bowl (change-budget),
+    // which no restart can undo; the search from the scan that takes a new gradient every two
+    // evaluations turns toward B before it has spent the budget and reaches p = 0.2.
+    float[] x = scan(11);
+    ShiftConfig.Builder settings = ShiftConfig.builder().optStopScore(0.2).optChangeBudget(0.02).optChunkSlices(4)
+        .optFrames(6);
+    Explanation straight = explain("identity-ae", "bowl-classifier", "bowl",
+        ExplanationMethod.STRAIGHT.apply(settings).build(), x);
+    assertEquals(StopReason.CHANGE_BUDGET, straight.search().reason());
+    assertTrue(straight.counterfactual().score() > 0.3, "score " + straight.counterfactual().score());
+
+    Explanation e = explain("identity-ae", "bowl-classifier", "bowl",
+        ExplanationMethod.DEFAULT.apply(settings).build(), x);
+    assertEquals(StopReason.REACHED_TARGET, e.search().reason());
+    assertEquals("curved-retry", e.path());
+    assertTrue(e.counterfactual().score() <= 0.2, "score " + e.counterfactual().score());
+    assertEquals(StopReason.CHANGE_BUDGET, e.legs().get(0).reason());
+    assertEquals(1, e.legs().get(0).attempt());
+    assertEquals(2, e.legs().get(e.legs().size() - 1).attempt());
+    assertEquals(e.legs().size() - 1, e.gradients(), "the search from the scan reuses the scan's gradient");
+    assertTrue(e.search().evaluations() <= ShiftConfig.DEFAULT_SEARCH_BUDGET);
+    // Within the budget, with the residual property, and the score is the bowl's own in float64.
+    double change = 0;
+    float[] cf = e.counterfactual().values();
+    for (int k = 0; k < 6; k++) {
+      for (int j = 0; j < 16; j++) {
+        for (int i = 0; i < 16; i++) {
+          int n = i + 16 * (j + 16 * k);
+          change += Math.abs(cf[n] - x[n]);
+          if (!inA(k, j, i) && !inB(k, j, i)) {
+            assertEquals(x[n], cf[n], 0f, "voxel outside A and B changed at " + k + "," + j + "," + i);
+          }
+        }
+      }
+    }
+    assertTrue(change / x.length / meanAbs(x) <= 0.02, "relative change " + change / x.length / meanAbs(x));
+    assertEquals(sigmoid(bowlLogit(mean(cf, false), mean(cf, true))), e.counterfactual().score(), 1e-4);
+    // The sweep follows the kept path back to the scan.
+    assertArrayEquals(x, e.original().values());
+    for (int f = 0; f + 1 < e.frames().size(); f++) {
+      assertTrue(e.frames().get(f).score() <= e.frames().get(f + 1).score() + 1e-6, "frame " + f);
+    }
   }
 
   @Test
