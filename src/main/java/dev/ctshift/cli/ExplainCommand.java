@@ -32,6 +32,10 @@ import picocli.CommandLine.Spec;
       "  panel.png              the most changed slices",
       "  report.json            scores, λ search, timings, memory, model hashes",
       "",
+      "When the score is already where the search would stop (already-at-target),",
+      "nothing is shifted and only report.json is written. --method paper runs the",
+      "published method as its code does (see README).",
+      "",
       "Without arguments it explains the bundled demo model on the bundled sample.",
       ""
     },
