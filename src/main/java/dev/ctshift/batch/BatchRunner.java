@@ -5,6 +5,9 @@ import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.ScanCheck;
+import dev.ctshift.pipeline.OutOfMemory;
 import dev.ctshift.pipeline.ScanExplainer;
 import dev.ctshift.report.Json;
 import java.io.IOException;
@@ -21,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Runs a batch: explains every job into {@code OUT/scans/<name>/} with models loaded once, one scan's
@@ -49,8 +53,14 @@ public final class BatchRunner {
    * @param seed recorded in every scan's batch.json and in the summary (the engine is deterministic)
    * @param commandLine recorded in reports and the summary
    * @param fingerprint the explanation options; a done scan made with others is reported, not redone
+   * @param inputPolicy how scan values are taken (checked as HU, assumed HU, rescaled; --strict)
    */
-  public record Options(boolean force, long seed, String commandLine, String fingerprint) {}
+  public record Options(boolean force, long seed, String commandLine, String fingerprint, InputPolicy inputPolicy) {
+    /** Options with scans checked as HU ({@link InputPolicy#DEFAULT}). */
+    public Options(boolean force, long seed, String commandLine, String fingerprint) {
+      this(force, seed, commandLine, fingerprint, InputPolicy.DEFAULT);
+    }
+  }
 
   private final Path outDir;
   private final Shard shard;
@@ -199,11 +209,13 @@ public final class BatchRunner {
     List<String> notices = new ArrayList<>();
     try {
       ScanExplainer explainer = pool.explainer(job.target());
-      Scan scan = ScanReader.read(job.path(), job.seriesUid(), line -> {
+      Consumer<String> notice = line -> {
         notices.add(line);
         listener.detail(line);
-      });
-      explainer.explain(scan, folder.dir(), options.commandLine(), listener::detail);
+      };
+      Scan scan = ScanCheck.check(ScanReader.read(job.path(), job.seriesUid(), notice), options.inputPolicy(),
+          notice);
+      explainer.explain(scan, folder.dir(), options.commandLine(), listener::detail, options.inputPolicy(), notice);
       folder.finish(marker(job, seconds(started), notices));
       return new Outcome(folder.row(output(job), Status.OK).orElseThrow(
           () -> new CtShiftException(folder.dir() + ": outputs written but not readable back")), null);
@@ -232,9 +244,8 @@ public final class BatchRunner {
   }
 
   static String reason(Throwable e) {
-    if (e instanceof OutOfMemoryError) {
-      return "out of memory (" + e.getMessage() + "): try a smaller --chunk-slices or --encode-batch,"
-          + " or give Java more memory (CTSHIFT_JAVA_OPTS=-Xmx...)";
+    if (e instanceof OutOfMemoryError oom) {
+      return OutOfMemory.advice(oom);
     }
     String m = e.getMessage() == null ? "" : e.getMessage().strip();
     return e instanceof CtShiftException ? m : e.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);

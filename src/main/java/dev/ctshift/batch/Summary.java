@@ -47,7 +47,7 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
     Path csv = dir.resolve(stem + ".csv");
     Path json = dir.resolve(stem + ".json");
     try {
-      Trees.writeAtomically(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson())
+      Trees.writeAtomically(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(dev.ctshift.report.Json.finite(toJson()))
           + "\n");
       Trees.writeAtomically(csv, csv());
     } catch (IOException e) {

@@ -11,6 +11,8 @@ import dev.ctshift.batch.Status;
 import dev.ctshift.batch.Summary;
 import dev.ctshift.batch.SummaryMerger;
 import dev.ctshift.engine.TorchRuntime;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.OutputFolderCheck;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.shift.ShiftConfig;
 import java.io.PrintWriter;
@@ -106,6 +108,11 @@ public final class BatchCommand implements Callable<Integer> {
     Shard part = parseShard();
     ShiftConfig config = explain.shiftConfig();
     ExplanationWriter.Options output = explain.outputOptions();
+    InputPolicy policy = explain.inputPolicy();
+    OutputFolderCheck.problem(out.toString(), input).ifPresent(problem -> {
+      throw new ParameterException(spec.commandLine(), problem);
+    });
+    explain.checkAgainstModel();
     if (Files.isDirectory(input)
         && out.toAbsolutePath().normalize().startsWith(input.toAbsolutePath().normalize())) {
       throw new ParameterException(spec.commandLine(), "--out " + out + " is inside the input folder " + input
@@ -113,6 +120,10 @@ public final class BatchCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     List<ScanJob> jobs = ScanPlanner.plan(input, s -> common.progress().accept(s));
+    if (jobs.isEmpty() && Files.isRegularFile(input)) {
+      throw new ParameterException(spec.commandLine(), "the manifest " + input + " lists no scans"
+          + (fileSize(input) == 0 ? " (it is empty)" : "") + ": give a header naming path and one row per scan");
+    }
     if (part != null) {
       int all = jobs.size();
       jobs = part.select(jobs);
@@ -120,13 +131,14 @@ public final class BatchCommand implements Callable<Integer> {
     }
     String commandLine = "ctshift " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     String fingerprint = "autoencoder=" + explain.autoencoderDir() + " model=" + explain.modelDir()
-        + " target=" + explain.target() + " " + config + " " + output;
+        + " target=" + explain.target() + " " + config + " " + output
+        + (policy.equals(InputPolicy.DEFAULT) ? "" : " " + policy);
     var listener = new ProgressPrinter(err, System.console() != null, common.quiet, common.debug);
     Summary summary;
     try (ExplainerPool pool = new ExplainerPool(explain.autoencoderDir(), explain.modelDir(), explain.target(),
         config, output, () -> TorchRuntime.start(common.device, common.notices()))) {
       BatchRunner runner = new BatchRunner(out, part, pool,
-          new BatchRunner.Options(force, seed, commandLine, fingerprint), listener);
+          new BatchRunner.Options(force, seed, commandLine, fingerprint, policy), listener);
       summary = runner.run(jobs);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.printf("batch: %d scans: %d ok, %d failed, %d skipped-done (done before); summary in %s%n",
@@ -135,6 +147,14 @@ public final class BatchCommand implements Callable<Integer> {
       stdout.flush();
     }
     return summary.count(Status.FAILED) > 0 && !allowFailures ? Main.EXIT_SCANS_FAILED : 0;
+  }
+
+  private static long fileSize(Path p) {
+    try {
+      return Files.size(p);
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   private Shard parseShard() {

@@ -4,6 +4,10 @@ import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.OutputFolderCheck;
+import dev.ctshift.io.sanity.ScanCheck;
+import dev.ctshift.pipeline.OutOfMemory;
 import dev.ctshift.pipeline.ScanExplainer;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.shift.ShiftConfig;
@@ -12,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -72,17 +77,35 @@ public final class ExplainCommand implements Callable<Integer> {
   public Integer call() throws CtShiftException {
     ShiftConfig config = explain.shiftConfig();
     ExplanationWriter.Options output = explain.outputOptions();
+    InputPolicy policy = explain.inputPolicy();
     Path scanPath = scan != null ? scan : CommonOptions.home().resolve(DEFAULT_SCAN);
     Path outDir = out != null ? out : Path.of("ctshift-out", stem(scanPath));
+    OutputFolderCheck.problem(outDir.toString(), scanPath).ifPresent(problem -> {
+      throw new ParameterException(spec.commandLine(), problem);
+    });
+    String name = scanPath.getFileName() == null ? "" : scanPath.getFileName().toString();
+    if (seriesUid != null && (name.endsWith(".nii") || name.endsWith(".nii.gz"))) {
+      throw new ParameterException(spec.commandLine(), "--series-uid chooses a DICOM series, but " + scanPath
+          + " is a NIfTI file: leave --series-uid out");
+    }
+    explain.checkAgainstModel();
+    try {
+      return run(config, output, policy, scanPath, outDir);
+    } catch (OutOfMemoryError e) {
+      throw new CtShiftException(scanPath + ": " + OutOfMemory.advice(e), e);
+    }
+  }
 
+  private int run(ShiftConfig config, ExplanationWriter.Options output, InputPolicy policy, Path scanPath,
+      Path outDir) throws CtShiftException {
     var progress = common.progress();
-    Scan loaded = ScanReader.read(scanPath, seriesUid, common.notices());
+    Scan loaded = ScanCheck.check(ScanReader.read(scanPath, seriesUid, common.notices()), policy, common.notices());
     progress.accept("scan " + scanPath + ": " + loaded.description());
     TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
     progress.accept("engine: PyTorch on " + runtime.device() + ", convolutions via " + runtime.convolutionPath());
     try (ScanExplainer explainer = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(),
         explain.target(), config, runtime, output)) {
-      ScanExplainer.Result r = explainer.explain(loaded, outDir, commandLine(), progress);
+      ScanExplainer.Result r = explainer.explain(loaded, outDir, commandLine(), progress, policy, common.notices());
       spec.commandLine().getOut().printf("%s: %s %.4f -> %.4f at lambda %.4g (%s); outputs in %s%n",
           scanPath.getFileName(), explainer.objective().describe(), r.explanation().original().score(),
           r.explanation().counterfactual().score(), r.explanation().search().lambdaStar(),

@@ -1,5 +1,8 @@
 package dev.ctshift.cli;
 
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.model.ModelLoadException;
+import dev.ctshift.model.ModelManifest;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.report.render.Window;
 import dev.ctshift.shift.ShiftConfig;
@@ -15,6 +18,8 @@ import picocli.CommandLine.Spec;
 public final class ExplainOptions {
   static final String DEFAULT_AE = "models/phantom-ae";
   static final String DEFAULT_MODEL = "models/phantom-classifier";
+  /** Most sweep frames: each costs a model evaluation and a scan-sized volume in memory. */
+  static final int MAX_FRAMES = 100;
 
   @Spec(Spec.Target.MIXEE)
   picocli.CommandLine.Model.CommandSpec mixee;
@@ -112,6 +117,46 @@ public final class ExplainOptions {
       description = "Do not write frames.nii.gz (saves disk for large scans).")
   boolean noFrames4d;
 
+  @Option(names = "--assume-hu", negatable = false,
+      description = "Take the scan's values as Hounsfield units without the plausibility check (air near -1000,"
+          + " values below -500 present, top below 4000); NaN, constant and single-slice scans are still refused.")
+  boolean assumeHu;
+
+  @Option(names = "--rescale", arity = "2", paramLabel = "NUMBER",
+      description = "SLOPE INTERCEPT: map stored values to HU = SLOPE * value + INTERCEPT before anything else,"
+          + " e.g. 7.843 -1000 for uint8 0..255 windowed from -1000..1000 HU (approximate: the window clipped)."
+          + " Default: values taken as stored (NIfTI scl_slope/scl_inter and DICOM rescale applied).")
+  double[] rescale;
+
+  @Option(names = "--strict", negatable = false,
+      description = "Refuse a scan the autoencoder reconstructs far worse than on its held-out data (see"
+          + " report.json reconstruction.psnr_db) instead of warning.")
+  boolean strict;
+
+  /** How the scan's values are taken: checked as HU, assumed HU, or rescaled. */
+  InputPolicy inputPolicy() {
+    try {
+      return new InputPolicy(assumeHu, rescale == null ? null : new InputPolicy.Rescale(rescale[0], rescale[1]),
+          strict);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage());
+    }
+  }
+
+  /**
+   * Checks the options that depend on the model: a --stop-at for a probability must lie in (0, 1).
+   *
+   * @throws ModelLoadException if the model's manifest cannot be read
+   */
+  void checkAgainstModel() throws ModelLoadException {
+    ModelManifest m = ModelManifest.read(modelDir());
+    if (stopAt != null && m.activation() != ModelManifest.Activation.NONE && !(stopAt > 0 && stopAt < 1)) {
+      throw new ParameterException(mixee.commandLine(), "--stop-at must be a probability between 0 and 1 (the"
+          + " model " + m.name() + " has a " + m.activation().name().toLowerCase(java.util.Locale.ROOT)
+          + " output), got " + stopAt);
+    }
+  }
+
   /** The autoencoder folder given, else the bundled demo autoencoder. */
   Path autoencoderDir() {
     return autoencoder != null ? autoencoder : CommonOptions.home().resolve(DEFAULT_AE);
@@ -129,6 +174,13 @@ public final class ExplainOptions {
 
   /** The engine configuration; invalid combinations are usage errors. */
   ShiftConfig shiftConfig() {
+    if (stopAt != null && !Double.isFinite(stopAt)) {
+      throw new ParameterException(mixee.commandLine(), "--stop-at must be a finite number, got " + stopAt);
+    }
+    if (frames > MAX_FRAMES) {
+      throw new ParameterException(mixee.commandLine(), "--frames must be at most " + MAX_FRAMES
+          + " (each frame is a model evaluation and a scan-sized volume), got " + frames);
+    }
     try {
       return ShiftConfig.builder()
           .optDirection(direction)

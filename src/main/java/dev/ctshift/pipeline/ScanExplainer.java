@@ -9,8 +9,11 @@ import dev.ctshift.compose.ScanSpaceMapper;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.io.Scan;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.InputRefusedException;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelOutputException;
 import dev.ctshift.model.ModelPair;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
@@ -99,6 +102,23 @@ public final class ScanExplainer implements AutoCloseable {
    */
   public Result explain(Scan scan, Path outDir, String commandLine, Consumer<String> progress)
       throws CtShiftException {
+    return explain(scan, outDir, commandLine, progress, InputPolicy.DEFAULT, progress);
+  }
+
+  /**
+   * {@link #explain(Scan, Path, String, Consumer)}, and checks how well the autoencoder reconstructs the
+   * scan ({@link ReconstructionCheck}, recorded in the report): far below its held-out figure is a
+   * warning, or with {@link InputPolicy#strict()} a refusal. The scan itself is checked by
+   * {@link dev.ctshift.io.sanity.ScanCheck} before (the callers do, before loading anything).
+   *
+   * @param warnings receives one-line warnings meant for the user even when progress is quiet
+   * @throws dev.ctshift.io.sanity.InputRefusedException with {@code --strict}, for a scan the autoencoder
+   *     does not know
+   * @throws ModelLoadException if the model's output does not have the shape its manifest promises
+   * @throws CtShiftException if the engine fails, a score is not finite, memory runs out, or writing fails
+   */
+  public Result explain(Scan scan, Path outDir, String commandLine, Consumer<String> progress, InputPolicy policy,
+      Consumer<String> warnings) throws CtShiftException {
     long started = System.nanoTime();
     Map<String, Double> seconds = new LinkedHashMap<>();
     long t = System.nanoTime();
@@ -112,10 +132,23 @@ public final class ScanExplainer implements AutoCloseable {
     try (NDManager manager = runtime.newManager()) {
       e = new LatentShiftExplainer(autoencoder, model, objective, config)
           .explain(manager, x.data(), x.nz(), x.ny(), x.nx(), (float) range[0], (float) range[1], progress);
+    } catch (ModelOutputException ex) {
+      throw new ModelLoadException(model.manifest().directory() + ": " + ex.getMessage(), ex);
     } catch (RuntimeException ex) {
       throw new CtShiftException(scan.source() + ": the explanation failed: " + ex.getMessage(), ex);
+    } catch (OutOfMemoryError ex) {
+      throw new CtShiftException(scan.source() + ": " + OutOfMemory.advice(ex), ex);
     }
     seconds.putAll(e.seconds());
+    requireFiniteScores(scan, e);
+    ReconstructionCheck fit = ReconstructionCheck.of(e, range[0], range[1], bodyThreshold(),
+        autoencoder.manifest().heldOutPsnrDb());
+    if (fit.farBelowHeldOut()) {
+      if (policy.strict()) {
+        throw new InputRefusedException(fit.warning(scan.source().toString()) + "; refused (--strict)");
+      }
+      warnings.accept("ctshift: warning: " + fit.warning(scan.source().toString()));
+    }
 
     t = System.nanoTime();
     progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to " + outDir);
@@ -128,6 +161,7 @@ public final class ScanExplainer implements AutoCloseable {
     }
     Volume heatmapHu = mapper.changeHu(e.heatmap());
     JsonObject report = report(scan, prepared, e, commandLine);
+    report.add("reconstruction", fit.toJson());
     try (StagedOutput out = StagedOutput.into(outDir)) {
       ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
           framesHu, frameScores, objective.name(), scan.integerValued(), scan.dicom(),
@@ -144,6 +178,24 @@ public final class ScanExplainer implements AutoCloseable {
     progress.accept(String.format("%s: %s %.4f -> %.4f (%s), outputs in %s", scan.source().getFileName(),
         objective.describe(), e.original().score(), e.counterfactual().score(), e.search().reason().label(), outDir));
     return new Result(e, report);
+  }
+
+  /** Scores that are not finite mean the model broke on this input: nothing is written. */
+  private void requireFiniteScores(Scan scan, Explanation e) throws CtShiftException {
+    boolean finite = Double.isFinite(e.scanScore()) && Double.isFinite(e.reconstructionScore())
+        && e.frames().stream().allMatch(f -> Double.isFinite(f.score()));
+    if (!finite) {
+      throw new CtShiftException(scan.source() + ": the model " + model.manifest().name() + " returned a score that"
+          + " is not a finite number (scan " + e.scanScore() + ", reconstruction " + e.reconstructionScore()
+          + "); no outputs written: check the model on this input");
+    }
+  }
+
+  /** The model-space value of -500 HU: above it lies the body (denser than lung). */
+  private double bodyThreshold() {
+    ModelManifest.Input in = model.manifest().input();
+    double t = (-500 - in.huWindow()[0]) / (in.huWindow()[1] - in.huWindow()[0]);
+    return in.range()[0] + Math.min(1, Math.max(0, t)) * (in.range()[1] - in.range()[0]);
   }
 
   private JsonObject report(Scan scan, Preprocessing.Prepared prepared, Explanation e, String commandLine)

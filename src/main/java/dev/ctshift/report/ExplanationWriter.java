@@ -120,7 +120,7 @@ public final class ExplanationWriter {
   public static void writeJson(StagedOutput out, JsonObject report) throws CtShiftException {
     try {
       Files.writeString(out.file("report.json"),
-          new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report)
+          new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(Json.finite(report))
               + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new CtShiftException("cannot write report.json: " + e.getMessage(), e);

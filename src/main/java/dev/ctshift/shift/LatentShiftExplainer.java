@@ -88,6 +88,11 @@ public final class LatentShiftExplainer {
       double otherLink = space.link(residual ? reconstruction : x);
       double scanLink = residual ? atBase.link() : otherLink;
       double reconLink = residual ? otherLink : atBase.link();
+      if (!Double.isFinite(scanLink) || !Double.isFinite(reconLink)) {
+        throw new IllegalStateException("the model returned a score that is not a finite number (scan "
+            + objective.score(scanLink) + ", reconstruction " + objective.score(reconLink)
+            + "); no outputs written: check the model on this input");
+      }
       t = lap(seconds, "model gradient", t);
       NDArray gradient = focus(space.latentGradient(latents, atBase.gradient(), config.chunkSlices()));
       // Along the (focused) direction d, the link changes at first order by g . d = |d|^2.
