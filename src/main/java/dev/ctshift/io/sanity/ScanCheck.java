@@ -19,13 +19,14 @@ import java.util.stream.Collectors;
  *   <li>finite: no NaN or infinite voxel;</li>
  *   <li>{@code --rescale}, if given, maps the values to HU (with a warning that windowed data stays
  *       approximate);</li>
- *   <li>not constant;</li>
+ *   <li>not constant (with {@code --assume-hu} only a warning: the user vouches for the values);</li>
  *   <li>plausibly in Hounsfield units, unless {@code --assume-hu}: at least {@value #MIN_AIR_FRACTION} of the
  *       voxels below -500 HU (air, lung), the 0.5th percentile not below {@value #LOWEST_HU} (air is -1000,
  *       scanner padding -1024 to -3024), the 99.9th percentile not above {@value #HIGHEST_HU} (bone reaches
  *       about 2000, metal 3071 on the usual 12-bit scale), and a DICOM RescaleType of HU where one is
  *       given. After {@code --rescale} these only warn;</li>
- *   <li>not nearly empty: at least {@value #MIN_BODY_FRACTION} of the voxels above -500 HU.</li>
+ *   <li>not nearly empty: at least {@value #MIN_BODY_FRACTION} of the voxels above -500 HU (with
+ *       {@code --assume-hu} a warning).</li>
  * </ol>
  * Notices that do not refuse: a DICOM series without Modality (read as CT by its SOP class) and slices
  * with different rescale slopes or intercepts.
@@ -86,8 +87,13 @@ public final class ScanCheck {
       p = HuProfile.of(hu);
     }
     if (p.max() - p.min() < 1) {
-      throw new InputRefusedException(file + ": every voxel is " + num(p.min()) + " (a constant volume); expected a"
-          + " CT with air and tissue: there is nothing to explain");
+      String constant = file + ": every voxel is " + num(p.min()) + " (a constant volume); expected a CT with air"
+          + " and tissue: there is nothing to explain";
+      if (!policy.assumeHu()) {
+        throw new InputRefusedException(constant);
+      }
+      warnings.accept("ctshift: warning: --assume-hu: " + constant);
+      return checked;
     }
     List<String> problems = huProblems(p);
     rescaleType(scan).ifPresent(problems::add);
@@ -104,10 +110,13 @@ public final class ScanCheck {
       }
     }
     if (p.aboveMinus500() < MIN_BODY_FRACTION) {
-      throw new InputRefusedException(String.format(Locale.ROOT, "%s: nearly empty: %.3f%% of the voxels lie above"
-          + " -500 HU (values %s..%s); expected a body, at least %.1f%% of voxels denser than lung: there is"
-          + " nothing for a model to see", file, 100 * p.aboveMinus500(), num(p.min()), num(p.max()),
-          100 * MIN_BODY_FRACTION));
+      String empty = String.format(Locale.ROOT, "%s: nearly empty: %.3f%% of the voxels lie above -500 HU (values"
+          + " %s..%s); expected a body, at least %.1f%% of voxels denser than lung: there is nothing for a model to"
+          + " see", file, 100 * p.aboveMinus500(), num(p.min()), num(p.max()), 100 * MIN_BODY_FRACTION);
+      if (!policy.assumeHu()) {
+        throw new InputRefusedException(empty);
+      }
+      warnings.accept("ctshift: warning: --assume-hu: " + empty);
     }
     dicomNotices(scan, warnings);
     return checked;

@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.DecimalStringAttribute;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
 import dev.ctshift.io.Scan;
+import dev.ctshift.io.dicom.DicomDerivedWriter;
 import dev.ctshift.io.ScanReader;
 import dev.ctshift.volume.Volume;
 import java.nio.file.Files;
@@ -17,6 +24,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -129,13 +137,18 @@ class ScanCheckTest {
   }
 
   @Test
-  void constantAndNearlyEmptyVolumesAreRefused() {
+  void constantAndNearlyEmptyVolumesAreRefused() throws Exception {
     InputRefusedException e = refused(Inputs.map(phantom, x -> -1000), "air.nii.gz");
     assertTrue(e.getMessage().contains("every voxel is -1000 (a constant volume)"), e.getMessage());
     Random r = new Random(3);
     Volume noisyAir = Inputs.map(phantom, x -> -1000 + 20 * r.nextGaussian());
     e = refused(noisyAir, "noisy-air.nii.gz");
     assertTrue(e.getMessage().contains("nearly empty: 0.000% of the voxels lie above -500 HU"), e.getMessage());
+    // --assume-hu: the user vouches for the values; both become warnings.
+    Scan s = Inputs.scan("noisy-air.nii.gz", noisyAir);
+    assertTrue(ScanCheck.check(s, new InputPolicy(true, null, false), warnings::add) == s);
+    assertTrue(warnings.get(warnings.size() - 1).contains("--assume-hu: noisy-air.nii.gz: nearly empty"),
+        warnings.toString());
   }
 
   @Test
@@ -145,6 +158,61 @@ class ScanCheckTest {
     InputRefusedException e = refused(new Volume(phantom.nx(), phantom.ny(), 1, slice, eye), "slice.nii.gz");
     assertTrue(e.getMessage().contains("is a single slice (" + phantom.nx() + "x" + phantom.ny() + "x1 voxels)"),
         e.getMessage());
+  }
+
+  interface Patch {
+    void apply(AttributeList header, int fileIndex) throws Exception;
+  }
+
+  /** The phantom as a DICOM CT series (int16, rescale 1/0, RescaleType HU), each file patched. */
+  static Path dicomSeries(Path dir, Patch patch) throws Exception {
+    DicomDerivedWriter.write(dir, null, phantom, "phantom", s -> { });
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files = s.filter(Files::isRegularFile).sorted().toList();
+    }
+    for (int n = 0; n < files.size(); n++) {
+      AttributeList l = new AttributeList();
+      l.read(files.get(n).toString());
+      patch.apply(l, n);
+      l.write(files.get(n).toString(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+    }
+    return dir;
+  }
+
+  static void put(AttributeList l, Attribute a, String value) throws Exception {
+    a.addValue(value);
+    l.put(a);
+  }
+
+  @Test
+  void dicomWithoutModalityOrWithMixedRescalesGetsANotice(@TempDir Path tmp) throws Exception {
+    Path noModality = dicomSeries(tmp.resolve("no-modality"), (l, n) -> l.remove(TagFromName.Modality));
+    Scan s = ScanReader.read(noModality, null, x -> { });
+    check(s, InputPolicy.DEFAULT);
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("has no Modality; read as CT because its SOP class is a CT image"),
+        warnings.toString());
+
+    Path mixed = dicomSeries(tmp.resolve("mixed"), (l, n) -> {
+      if (n == 0) {
+        put(l, new DecimalStringAttribute(TagFromName.RescaleIntercept), "-24");
+      }
+    });
+    check(ScanReader.read(mixed, null, x -> { }), InputPolicy.DEFAULT);
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("have different rescales (slope 1.0, intercept -24.0: 1 images, slope 1.0,"
+        + " intercept 0.0: " + (phantom.nz() - 1) + " images)"), warnings.toString());
+  }
+
+  @Test
+  void aRescaleTypeOtherThanHuIsRefusedUnlessAssumed(@TempDir Path tmp) throws Exception {
+    Path us = dicomSeries(tmp.resolve("us"), (l, n) -> put(l, new LongStringAttribute(TagFromName.RescaleType), "US"));
+    Scan s = ScanReader.read(us, null, x -> { });
+    InputRefusedException e = assertThrows(InputRefusedException.class, () -> check(s, InputPolicy.DEFAULT));
+    assertTrue(e.getMessage().contains("RescaleType US, expected HU"), e.getMessage());
+    check(s, new InputPolicy(true, null, false));
+    assertTrue(warnings.get(0).contains("RescaleType US"), warnings.toString());
   }
 
   @Test
