@@ -32,7 +32,7 @@ public record InputPolicy(boolean assumeHu, Rescale rescale, boolean strict) {
 
     @Override
     public String toString() {
-      return "HU = " + slope + " * value + " + intercept;
+      return "HU = " + slope + " * value " + (intercept < 0 ? "- " + -intercept : "+ " + intercept);
     }
   }
 }

@@ -171,10 +171,10 @@ public final class ScanCheck {
     return v == Math.rint(v);
   }
 
-  /** A value for messages: integers without decimals, others with up to 4 significant digits. */
+  /** A value for messages: integers and large values without decimals, others with 4 significant digits. */
   static String num(double v) {
-    if (v == Math.rint(v) && Math.abs(v) < 1e9) {
-      return String.valueOf((long) v);
+    if (Math.abs(v) < 1e15 && (v == Math.rint(v) || Math.abs(v) >= 1000)) {
+      return String.valueOf(Math.round(v));
     }
     return String.format(Locale.ROOT, "%.4g", v);
   }
