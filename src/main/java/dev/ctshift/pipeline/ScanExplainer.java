@@ -126,6 +126,12 @@ public final class ScanExplainer implements AutoCloseable {
     Volume x = prepared.volume();
     seconds.put("preprocess", (System.nanoTime() - t) / 1e9);
     progress.accept("model space: " + x + " (" + String.join(", ", prepared.steps()) + ")");
+    int minDepth = model.manifest().input().minDepth();
+    if (prepared.unpaddedDepth() < minDepth) {
+      warnings.accept("ctshift: warning: " + scan.source() + ": the scan gives " + prepared.unpaddedDepth()
+          + " slice(s) on the model's grid, fewer than the " + minDepth + " it needs; padded with air to "
+          + x.nz() + ", so the model sees mostly padding");
+    }
 
     double[] range = model.manifest().input().range();
     Explanation e;

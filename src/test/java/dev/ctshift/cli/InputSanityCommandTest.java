@@ -177,6 +177,20 @@ class InputSanityCommandTest {
   }
 
   @Test
+  void aScanThinnerThanTheModelNeedsGetsAWarning() throws Exception {
+    double[][] affine = {{4, 0, 0, 0}, {0, 4, 0, 0}, {0, 0, 4.5, 0}, {0, 0, 0, 1}};
+    Path slab = dir.resolve("slab.nii.gz");
+    NiftiWriter.write(slab, new Volume(96, 96, 3, Arrays.copyOfRange(phantom.data(), 96 * 96 * 14, 96 * 96 * 17),
+        affine), NiftiWriter.Options.defaults().withDatatype(NiftiDatatype.INT16));
+    Path deep = copyModel(Fixtures.model("tiny-classifier"), "min-depth-8",
+        m -> m.getAsJsonObject("input").addProperty("min_depth", 8));
+    Run r = run(explain(slab, dir.resolve("slab-out"), Fixtures.model("tiny-ae"), deep, "-q"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains(slab + ": the scan gives 3 slice(s) on the model's grid, fewer than the 8 it needs;"
+        + " padded with air to 8"), r.err());
+  }
+
+  @Test
   void dicomReadWithTheWrongPixelRepresentationIsRefused() throws Exception {
     Path series = dicomSeries("unsigned");
     try (Stream<Path> s = Files.list(series)) {
