@@ -91,8 +91,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   double dilateMm;
 
   @Option(names = "--assume-hu", negatable = false,
-      description = "Take the scans' values as HU without the plausibility check (NaN, constant and single-slice"
-          + " scans are still refused).")
+      description = "Take the scans' values as HU without the plausibility check (NaN voxels and single slices"
+          + " are still refused).")
   boolean assumeHu;
 
   @Option(names = "--only-positive", description = "Skip scans without a voxel of --mask-label.")

@@ -119,7 +119,8 @@ public final class ExplainOptions {
 
   @Option(names = "--assume-hu", negatable = false,
       description = "Take the scan's values as Hounsfield units without the plausibility check (air near -1000,"
-          + " values below -500 present, top below 4000); NaN, constant and single-slice scans are still refused.")
+          + " values below -500 present, top below 4000); constant or empty volumes are then only warned about, NaN"
+          + " voxels and single slices are still refused.")
   boolean assumeHu;
 
   @Option(names = "--rescale", arity = "2", paramLabel = "NUMBER",
