@@ -139,7 +139,8 @@ public final class ExplanationPage {
           .append(blobs.get(i)).append("</script>\n");
     }
     String title = "ctshift: " + fileName(c.report());
-    return Resources.page("report.html", title, scriptJson(data), blobHtml.toString(), "report.css", "report.js");
+    return Resources.page("report.html", "report.css", "report.js", java.util.Map.of("TITLE", Resources.escapeHtml(title),
+        "DATA", scriptJson(data), "BLOBS", blobHtml.toString()));
   }
 
   /** {@code frame - scan} in whole HU, display order. */

@@ -27,18 +27,20 @@ final class Resources {
   }
 
   /**
-   * Template {@code template} with its slots {@code {{TITLE}}, {{STYLE}}, {{SCRIPT}}, {{DATA}},
-   * {{BLOBS}}} filled in one pass (inserted text is never searched for slots).
+   * Template {@code template} with {@code {{STYLE}}} and {@code {{SCRIPT}}} replaced by the text of
+   * resources {@code style} and {@code script}, and every other {@code {{NAME}}} by {@code slots.get(NAME)},
+   * in one pass (inserted text is never searched for slots).
+   *
+   * @throws IllegalStateException if the template has a slot no value is given for
    */
-  static String page(String template, String title, String dataJson, String blobs, String style, String script) {
-    Map<String, String> slots = Map.of("TITLE", escapeHtml(title), "STYLE", text(style), "SCRIPT", text(script),
-        "DATA", dataJson, "BLOBS", blobs);
+  static String page(String template, String style, String script, Map<String, String> slots) {
     Matcher m = SLOT.matcher(text(template));
     StringBuilder out = new StringBuilder();
     while (m.find()) {
-      String value = slots.get(m.group(1));
+      String name = m.group(1);
+      String value = name.equals("STYLE") ? text(style) : name.equals("SCRIPT") ? text(script) : slots.get(name);
       if (value == null) {
-        throw new IllegalStateException("unknown slot " + m.group() + " in " + template);
+        throw new IllegalStateException("no value for slot " + m.group() + " of " + template);
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
