@@ -36,18 +36,4 @@ final class ShortCodec {
     }
     return bytes.toByteArray();
   }
-
-  /** The inverse of {@link #encode} given the ungzipped bytes: what the page's decoder does. */
-  static short[] decodePlanes(byte[] planes) {
-    int n = planes.length / 2;
-    short[] out = new short[n];
-    short previous = 0;
-    for (int i = 0; i < n; i++) {
-      int zigzag = (planes[i] & 0xff) | (planes[n + i] & 0xff) << 8;
-      int delta = (zigzag >>> 1) ^ -(zigzag & 1);
-      previous = (short) (previous + delta);
-      out[i] = previous;
-    }
-    return out;
-  }
 }

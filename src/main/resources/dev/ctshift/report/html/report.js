@@ -14,7 +14,7 @@
   const NEUTRAL = [255, 255, 255];
   const DECREASED = [0x1f, 0x4f, 0xd8];
   const INCREASED = [0xd8, 0x26, 0x1f];
-  const VIEW_PX = 300; // CSS width of the widest view
+  const VIEW_PX = 270; // CSS width of the widest view
 
   const state = {
     x: nx >> 1, y: ny >> 1, z: nz >> 1,

@@ -73,7 +73,12 @@ class ExplanationPageBrowserTest {
   }
 
   private static HeadlessChromium.Page openReport() throws Exception {
-    HeadlessChromium.Page page = browser.open(out.resolve("report.html"));
+    return open(out.resolve("report.html"));
+  }
+
+  /** Opens a page and waits until it has shown its volumes (or failed: then the test fails). */
+  private static HeadlessChromium.Page open(Path file) throws Exception {
+    HeadlessChromium.Page page = browser.open(file);
     page.waitFor("document.body && (document.body.dataset.ready === 'true' "
         + "|| document.getElementById('status').className.includes('error'))");
     assertEquals(true, page.eval("document.body.dataset.ready === 'true'").getAsBoolean(),
@@ -163,6 +168,27 @@ class ExplanationPageBrowserTest {
       page.waitFor("ctshiftViewer.kOf() === " + wanted);
       assertArrayNear(SliceView.of(scan, wanted).toImage(Window.CHEST), canvas(page, "axial-input"), 0,
           "axial view at the clicked slice");
+    }
+  }
+
+  @Test
+  void anExplanationWithoutSweepFramesStillShows() throws Exception {
+    // An explanation that stopped at λ* = 0 (already at its target) has no sweep to show.
+    JsonObject noSweep = report.deepCopy();
+    noSweep.add("sweep", new JsonArray());
+    noSweep.getAsJsonObject("search").addProperty("lambda_star", 0.0);
+    noSweep.getAsJsonObject("search").addProperty("stop_reason", "already-at-target");
+    Path page = dir.resolve("no-sweep/report.html");
+    Files.createDirectories(page.getParent());
+    ExplanationPage.write(page, new ExplanationPage.Content(scan, java.util.List.of(), scan, 20, Window.CHEST, noSweep));
+    try (HeadlessChromium.Page p = open(page)) {
+      assertTrue(p.consoleErrors().isEmpty(), p.consoleErrors().toString());
+      assertTrue(p.eval("document.getElementById('lambda').disabled").getAsBoolean(), "no frames to slide through");
+      assertTrue(p.eval("document.getElementById('frame-label').textContent").getAsString().contains("no sweep"));
+      int[] change = canvas(p, "axial-change");
+      for (int rgb : change) {
+        assertEquals(0xffffff, rgb, "no change: the diverging map's white");
+      }
     }
   }
 
