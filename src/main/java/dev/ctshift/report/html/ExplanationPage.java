@@ -61,6 +61,11 @@ public final class ExplanationPage {
 
   /** The page's text. */
   static String render(Content c) throws IOException {
+    return render(c, BUDGET_BYTES);
+  }
+
+  /** The page's text, reducing intermediate frames while the packed data exceed {@code budgetBytes}. */
+  static String render(Content c, long budgetBytes) throws IOException {
     DisplayGrid grid = new DisplayGrid(c.scanHu());
     short[] scan = grid.toDisplay(c.scanHu().data());
     List<String> blobs = new ArrayList<>();
@@ -73,25 +78,23 @@ public final class ExplanationPage {
     if (frames.isEmpty()) {
       frames = List.of(c.counterfactualHu());
     }
-    List<short[]> diffs = new ArrayList<>();
-    for (Volume f : frames) {
-      diffs.add(difference(grid, f, c.scanHu()));
-    }
     int[] dims = grid.dims();
+    // Differences are made per frame as they are packed, so only one is held at a time.
     List<String> frameBlobs = new ArrayList<>();
+    long total = size;
+    for (Volume f : frames) {
+      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu()))));
+      total += frameBlobs.get(frameBlobs.size() - 1).length();
+    }
     int reduction = 1;
-    for (; ; reduction *= 2) {
-      frameBlobs.clear();
-      long total = size;
-      for (int f = 0; f < diffs.size(); f++) {
-        // The counterfactual keeps full resolution: it is what the explanation is about.
-        short[] d = f == 0 ? diffs.get(f) : reduce(diffs.get(f), dims, reduction);
-        String b = base64(ShortCodec.encode(d));
-        frameBlobs.add(b);
-        total += b.length();
-      }
-      if (total <= BUDGET_BYTES || reduction >= MAX_REDUCTION || diffs.size() <= 1) {
-        break;
+    while (total > budgetBytes && reduction < MAX_REDUCTION && frames.size() > 1) {
+      reduction *= 2;
+      // The counterfactual keeps full resolution: it is what the explanation is about.
+      total = size + frameBlobs.get(0).length();
+      for (int f = 1; f < frames.size(); f++) {
+        short[] d = reduce(difference(grid, frames.get(f), c.scanHu()), dims, reduction);
+        frameBlobs.set(f, base64(ShortCodec.encode(d)));
+        total += frameBlobs.get(f).length();
       }
     }
     for (int f = 0; f < frames.size(); f++) {
@@ -127,8 +130,9 @@ public final class ExplanationPage {
     JsonArray notes = new JsonArray();
     notes.add("scan and frames rounded to whole HU (int16), as an int16 NIfTI stores them");
     if (reduction > 1) {
-      notes.add(String.format("intermediate frames (not the counterfactual) at 1/%d of the in-plane resolution, "
-          + "to keep this page under %d MB", reduction, BUDGET_BYTES / 1_000_000));
+      notes.add(String.format("intermediate frames (not the counterfactual) at 1/%d of the in-plane resolution "
+          + "(means over %dx%d blocks), to keep this page under %.0f MB", reduction, reduction, reduction,
+          budgetBytes / 1e6));
     }
     notes.add("the NIfTI files in this folder are the full-precision record");
     data.add("reduced", notes);

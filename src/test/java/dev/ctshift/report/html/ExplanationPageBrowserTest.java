@@ -192,6 +192,53 @@ class ExplanationPageBrowserTest {
     }
   }
 
+  @Test
+  void framesReducedToFitTheBudgetShowBlockMeansAndSaySo() throws Exception {
+    JsonArray sweep = report.getAsJsonArray("sweep");
+    java.util.List<Volume> frames = new java.util.ArrayList<>();
+    dev.ctshift.io.nifti.NiftiImage image = NiftiReader.read(out.resolve("frames.nii.gz"));
+    for (int t = 0; t < image.volumeCount(); t++) {
+      frames.add(image.volume(t));
+    }
+    Path file = dir.resolve("reduced/report.html");
+    Files.createDirectories(file.getParent());
+    // A budget of one byte: intermediate frames go down to the coarsest reduction.
+    Files.writeString(file, ExplanationPage.render(new ExplanationPage.Content(scan, frames, frames.get(0),
+        report.getAsJsonObject("slices").get("display_scale_hu").getAsDouble(), Window.CHEST, report), 1));
+    int r = ExplanationPage.MAX_REDUCTION;
+    try (HeadlessChromium.Page page = open(file)) {
+      assertTrue(page.consoleErrors().isEmpty(), page.consoleErrors().toString());
+      assertTrue(page.eval("document.getElementById('reduced').textContent").getAsString()
+          .contains("1/" + r + " of the in-plane resolution"), "the page says what was reduced");
+      page.eval("ctshiftViewer.setFrame(1)");
+      assertEquals(sweep.get(1).getAsJsonObject().get("score").getAsDouble(), frameScore(page), 1e-9);
+      // Expected: the scan plus the r x r block mean of frame 1's change, in display order.
+      int k = page.eval("ctshiftViewer.kOf()").getAsInt();
+      SliceView s = SliceView.of(scan, k);
+      SliceView change = SliceView.of(frames.get(1), k).minus(s);
+      float[] expected = new float[s.values().length];
+      for (int y = 0; y < s.height(); y++) {
+        for (int x = 0; x < s.width(); x++) {
+          double sum = 0;
+          int n = 0;
+          for (int yy = y / r * r; yy < Math.min(s.height(), y / r * r + r); yy++) {
+            for (int xx = x / r * r; xx < Math.min(s.width(), x / r * r + r); xx++) {
+              sum += Math.round(change.value(xx, yy));
+              n++;
+            }
+          }
+          expected[x + s.width() * y] = s.value(x, y) + Math.round((float) (sum / n));
+        }
+      }
+      assertArrayNear(new SliceView(expected, s.width(), s.height(), 1, 1, s.plane()).toImage(Window.CHEST),
+          canvas(page, "axial-frame"), 1, "reduced frame 1");
+      page.eval("ctshiftViewer.setFrame(0)");
+      Volume cf = NiftiReader.readVolume(out.resolve("counterfactual.nii.gz"));
+      assertArrayNear(SliceView.of(cf, k).toImage(Window.CHEST), canvas(page, "axial-frame"), 1,
+          "the counterfactual stays at full resolution");
+    }
+  }
+
   private static double frameScore(HeadlessChromium.Page page) throws Exception {
     return Double.parseDouble(page.eval("document.getElementById('frame-score').textContent").getAsString());
   }
