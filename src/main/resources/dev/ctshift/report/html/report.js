@@ -239,6 +239,7 @@
 
   function draw() {
     for (const key of Object.keys(cells)) drawCell(cells[key]);
+    $('slice').value = String(state.z);
     const fr = frames[state.frame];
     const label = data.no_sweep ? 'no sweep: the counterfactual is the scan (λ* = 0)'
       : 'λ = ' + fmt(fr.lambda, 5) + ' · ' + scoreName() + ' ';
@@ -276,7 +277,7 @@
     const syf = (v) => H - m.b - (y1 === y0 ? 0.5 : (v - y0) / (y1 - y0)) * (H - m.t - m.b);
     el(svg, 'line', { class: 'axis', x1: m.l, y1: H - m.b, x2: W - m.r, y2: H - m.b });
     el(svg, 'line', { class: 'axis', x1: m.l, y1: m.t, x2: m.l, y2: H - m.b });
-    el(svg, 'text', { x: m.l, y: H - m.b + 14, 'text-anchor': 'middle' }, fmt(x0, 3));
+    el(svg, 'text', { x: m.l, y: H - m.b + 14, 'text-anchor': 'start' }, fmt(x0, 3));
     el(svg, 'text', { x: W - m.r, y: H - m.b + 14, 'text-anchor': 'end' }, fmt(x1, 3));
     el(svg, 'text', { x: (m.l + W - m.r) / 2, y: H - 4, 'text-anchor': 'middle' }, xLabel);
     el(svg, 'text', { x: m.l - 4, y: syf(y0) + 4, 'text-anchor': 'end' }, fmt(y0, 3));
@@ -412,6 +413,12 @@
       draw();
     });
     $('slice-plot').addEventListener('click', clickSlicePlot);
+    const slice = $('slice');
+    slice.max = String(nz - 1);
+    slice.addEventListener('input', () => {
+      state.z = parseInt(slice.value, 10);
+      draw();
+    });
   }
 
   function drawCells(kind) {
