@@ -135,17 +135,27 @@ public final class HeadlessChromium implements AutoCloseable {
       return result.has("value") ? result.get("value") : null;
     }
 
-    /** Waits until {@code condition} (JavaScript) is true, or fails with the errors seen so far. */
+    /**
+     * Waits until {@code condition} (JavaScript) is true, or fails with the errors seen so far. While
+     * the page is still loading the condition may throw (an element not parsed yet): that counts as
+     * not yet true.
+     */
     public void waitFor(String condition) throws Exception {
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      AssertionError last = null;
       while (System.nanoTime() < deadline) {
-        JsonElement v = eval("Boolean(" + condition + ")");
-        if (v != null && v.getAsBoolean()) {
-          return;
+        try {
+          JsonElement v = eval("Boolean(" + condition + ")");
+          if (v != null && v.getAsBoolean()) {
+            return;
+          }
+        } catch (AssertionError e) {
+          last = e;
         }
         Thread.sleep(50);
       }
-      throw new AssertionError("timed out waiting for " + condition + "; console errors: " + errors);
+      throw new AssertionError("timed out waiting for " + condition + "; console errors: " + errors
+          + (last == null ? "" : "; last evaluation: " + last.getMessage()));
     }
 
     /** A real mouse click (press and release) at page coordinates in CSS pixels. */
