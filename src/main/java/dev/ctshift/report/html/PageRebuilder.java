@@ -33,6 +33,9 @@ public final class PageRebuilder {
   public static Path rebuild(Path outDir, Volume scanHu, Window window) throws CtShiftException {
     Path reportFile = outDir.resolve("report.json");
     Path framesFile = outDir.resolve("frames.nii.gz");
+    if (!Files.exists(reportFile)) {
+      throw new CtShiftException(reportFile + ": missing; --html-only needs the --out folder of a finished explanation");
+    }
     JsonObject report;
     try {
       report = JsonParser.parseString(Files.readString(reportFile, StandardCharsets.UTF_8)).getAsJsonObject();

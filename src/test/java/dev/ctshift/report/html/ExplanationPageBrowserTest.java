@@ -239,6 +239,24 @@ class ExplanationPageBrowserTest {
     }
   }
 
+  @Test
+  void htmlOnlyRebuildsTheSamePageFromTheOutputFolder() throws Exception {
+    Path copy = dir.resolve("rebuilt");
+    Files.createDirectories(copy);
+    for (String name : new String[] {"report.json", "frames.nii.gz"}) {
+      Files.copy(out.resolve(name), copy.resolve(name));
+    }
+    Run r = run("explain", dir.resolve("scan.nii.gz").toString(), "--html-only", "-o", copy.toString());
+    assertEquals(0, r.code(), r.err());
+    // frames.nii.gz holds the frames in whole HU, which is what the page stores: the same bytes.
+    assertEquals(Files.readString(out.resolve("report.html")), Files.readString(copy.resolve("report.html")));
+
+    Files.delete(copy.resolve("frames.nii.gz"));
+    Run missing = run("explain", dir.resolve("scan.nii.gz").toString(), "--html-only", "-o", copy.toString());
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().contains("frames.nii.gz: missing"), missing.err());
+  }
+
   private static double frameScore(HeadlessChromium.Page page) throws Exception {
     return Double.parseDouble(page.eval("document.getElementById('frame-score').textContent").getAsString());
   }
