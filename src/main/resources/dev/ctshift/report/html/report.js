@@ -499,7 +499,6 @@
   function initialPosition() {
     const most = (report.slices || {}).most_changed;
     if (most && most.length) setK(most[0]);
-    const d = diffs[0];
     let best = -1;
     for (let y = 0; y < ny; y++) {
       for (let x = 0; x < nx; x++) {
@@ -511,7 +510,6 @@
         }
       }
     }
-    return d;
   }
 
   function fail(e) {
