@@ -39,7 +39,8 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
   }
 
   /**
-   * Writes {@code dir/<stem>.csv} and {@code dir/<stem>.json}.
+   * Writes {@code dir/<stem>.csv} and {@code dir/<stem>.json}, and the page that shows them
+   * ({@code index.html}, see {@link dev.ctshift.report.html.BatchIndex}).
    *
    * @throws CtShiftException if a file cannot be written
    */
@@ -50,6 +51,7 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
       Trees.writeAtomically(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(dev.ctshift.report.Json.finite(toJson()))
           + "\n");
       Trees.writeAtomically(csv, csv());
+      dev.ctshift.report.html.BatchIndex.write(dir, stem, this);
     } catch (IOException e) {
       throw new CtShiftException(dir + ": cannot write the batch summary " + stem + ": " + e.getMessage(), e);
     }

@@ -10,6 +10,7 @@ import dev.ctshift.io.sanity.ScanCheck;
 import dev.ctshift.pipeline.OutOfMemory;
 import dev.ctshift.pipeline.ScanExplainer;
 import dev.ctshift.report.ExplanationWriter;
+import dev.ctshift.report.html.PageRebuilder;
 import dev.ctshift.shift.ShiftConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Spec;
       "  animation.gif          the most changed slice: input | frame | change",
       "  panel.png              the most changed slices",
       "  report.json            scores, λ search, timings, memory, model hashes",
+      "  report.html            all of it in one interactive page (no network needed)",
       "",
       "Without arguments it explains the bundled demo model on the bundled sample.",
       ""
@@ -73,6 +75,11 @@ public final class ExplainCommand implements Callable<Integer> {
 
   @Mixin ExplainOptions explain;
 
+  @Option(names = "--html-only", negatable = false,
+      description = "Only rebuild report.html in --out from its report.json and frames.nii.gz and the scan;"
+          + " runs no model.")
+  boolean htmlOnly;
+
   @Override
   public Integer call() throws CtShiftException {
     ShiftConfig config = explain.shiftConfig();
@@ -101,6 +108,12 @@ public final class ExplainCommand implements Callable<Integer> {
     var progress = common.progress();
     Scan loaded = ScanCheck.check(ScanReader.read(scanPath, seriesUid, common.notices()), policy, common.notices());
     progress.accept("scan " + scanPath + ": " + loaded.description());
+    if (htmlOnly) {
+      Path page = PageRebuilder.rebuild(outDir, loaded.hu(), output.window());
+      spec.commandLine().getOut().println("wrote " + page);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
     progress.accept("engine: PyTorch on " + runtime.device() + ", convolutions via " + runtime.convolutionPath());
     try (ScanExplainer explainer = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(),

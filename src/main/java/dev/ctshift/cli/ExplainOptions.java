@@ -113,6 +113,10 @@ public final class ExplainOptions {
           + " stay empty). DICOM input always gets one, in <out>/dicom.")
   boolean dicomOut;
 
+  @Option(names = "--no-html", negatable = false,
+      description = "Do not write report.html (the interactive page; about the size of the scan gzipped).")
+  boolean noHtml;
+
   @Option(names = "--no-frames-4d", negatable = false,
       description = "Do not write frames.nii.gz (saves disk for large scans).")
   boolean noFrames4d;
@@ -217,6 +221,6 @@ public final class ExplainOptions {
         throw new ParameterException(mixee.commandLine(),
             "--window must be chest or soft-tissue, got '" + window + "'");
     }
-    return new ExplanationWriter.Options(w, 3, !noFrames4d, dicomOut);
+    return new ExplanationWriter.Options(w, 3, !noFrames4d, dicomOut).withHtml(!noHtml);
   }
 }

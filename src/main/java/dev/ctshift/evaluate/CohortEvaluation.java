@@ -69,6 +69,7 @@ public final class CohortEvaluation {
       }
       evaluated++;
       Tables.write(out.resolve(Tables.PER_SCAN), Tables.perScanCsv(rows));
+      writeIndex(out, title, rows, true);
     }
     if (rows.isEmpty()) {
       throw new CtShiftException(cohort.dir() + ": no scan to evaluate: none of the " + cases.size() + " scans has"
@@ -78,7 +79,17 @@ public final class CohortEvaluation {
     String markdown = Tables.summaryMarkdown(summary, title);
     Tables.write(out.resolve(Tables.SUMMARY_CSV), Tables.summaryCsv(summary));
     Tables.write(out.resolve(Tables.SUMMARY_MD), markdown);
+    writeIndex(out, title, rows, false);
     return new Result(rows, summary, markdown);
+  }
+
+  private static void writeIndex(Path out, String title, List<ScanRow> rows, boolean running) throws CtShiftException {
+    try {
+      dev.ctshift.report.html.EvaluationIndex.write(out, title, rows, running);
+    } catch (java.io.IOException e) {
+      throw new CtShiftException(out.resolve(dev.ctshift.report.html.IndexPage.FILE) + ": cannot write: "
+          + e.getMessage(), e);
+    }
   }
 
   private static String describe(ScanRow r) {

@@ -255,6 +255,11 @@ public final class ScanExplainer implements AutoCloseable {
     search.addProperty("composition", config.composition().name().toLowerCase(java.util.Locale.ROOT));
     search.addProperty("focus", config.focus());
     search.addProperty("lambda_star", Json.round(e.search().lambdaStar()));
+    if (config.search() != dev.ctshift.shift.ShiftConfig.Search.REFERENCE) {
+      // The score the adaptive search aimed for (the reference schedule has its own fixed rule).
+      search.addProperty("target_score", Json.round(new LatentShiftExplainer(autoencoder, model, objective, config)
+          .targetScore(e.search().trace().get(0).score())));
+    }
     search.addProperty("stop_reason", e.search().reason().label());
     search.addProperty("evaluations", e.search().evaluations());
     search.addProperty("sweep_evaluations", e.sweepEvaluations());

@@ -195,7 +195,7 @@ public final class LatentShiftExplainer {
    * end, i.e. 0.1 for a threshold of 0.5) or the relative change if that goes further; else the score
    * at λ = 0 changed by the configured fraction.
    */
-  double targetScore(double startScore) {
+  public double targetScore(double startScore) {
     if (config.stopScore() != null) {
       return config.stopScore();
     }
