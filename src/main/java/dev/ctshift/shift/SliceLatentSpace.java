@@ -32,12 +32,18 @@ final class SliceLatentSpace implements AutoCloseable {
       int depth, int height, int width) {
     this.autoencoder = autoencoder;
     // Only the objective's output is read: a model of several networks may run just the one it needs.
-    this.model = model.forOutput(objective.index());
+    this.model = model == null ? null : model.forOutput(objective.index());
     this.objective = objective;
     this.manager = parent.newSubManager();
     this.depth = depth;
     this.height = height;
     this.width = width;
+  }
+
+  /** A space that only encodes and decodes (no model, no objective): for {@link EncodedVolume}. */
+  static SliceLatentSpace autoencoderOnly(SliceAutoencoder autoencoder, NDManager parent, int depth, int height,
+      int width) {
+    return new SliceLatentSpace(autoencoder, null, null, parent, depth, height, width);
   }
 
   /** Wraps a host volume ({@code [D][H][W]} order, W fastest) as {@code [D, 1, H, W]} on the device. */
