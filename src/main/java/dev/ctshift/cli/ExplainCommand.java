@@ -4,7 +4,10 @@ import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
+import dev.ctshift.pipeline.MultiTargetExplainer;
 import dev.ctshift.pipeline.ScanExplainer;
+import dev.ctshift.pipeline.TargetSelection;
+import dev.ctshift.pipeline.TargetsSummary;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.shift.ShiftConfig;
 import java.nio.file.Path;
@@ -43,7 +46,9 @@ import picocli.CommandLine.Spec;
       "  ctshift explain",
       "  ctshift explain scan.nii.gz -a models/demo-ae -m models/demo-lung-segmenter \\",
       "      -o out/scan1",
-      "  ctshift explain scan.nii.gz -m my-classifier -t effusion --stop-at 0.2"
+      "  ctshift explain scan.nii.gz -m my-classifier -t effusion --stop-at 0.2",
+      "  ctshift explain scan.nii.gz -t effusion -t cardiomegaly -o out/scan1",
+      "  ctshift explain scan.nii.gz --targets positive -o out/scan1"
     })
 public final class ExplainCommand implements Callable<Integer> {
   static final String DEFAULT_SCAN = "samples/phantom-effusion.nii.gz";
@@ -72,6 +77,7 @@ public final class ExplainCommand implements Callable<Integer> {
   public Integer call() throws CtShiftException {
     ShiftConfig config = explain.shiftConfig();
     ExplanationWriter.Options output = explain.outputOptions();
+    TargetSelection targets = explain.targets();
     Path scanPath = scan != null ? scan : CommonOptions.home().resolve(DEFAULT_SCAN);
     Path outDir = out != null ? out : Path.of("ctshift-out", stem(scanPath));
 
@@ -80,14 +86,35 @@ public final class ExplainCommand implements Callable<Integer> {
     progress.accept("scan " + scanPath + ": " + loaded.description());
     TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
     progress.accept("engine: PyTorch on " + runtime.device() + ", convolutions via " + runtime.convolutionPath());
+    if (!targets.isSingle()) {
+      return explainSeveral(targets, config, output, loaded, scanPath, outDir, runtime, progress);
+    }
     try (ScanExplainer explainer = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(),
-        explain.target(), config, runtime, output)) {
+        targets.single(), config, runtime, output)) {
       ScanExplainer.Result r = explainer.explain(loaded, outDir, commandLine(), progress);
       spec.commandLine().getOut().printf("%s: %s %.4f -> %.4f at lambda %.4g (%s); outputs in %s%n",
           scanPath.getFileName(), explainer.objective().describe(), r.explanation().original().score(),
           r.explanation().counterfactual().score(), r.explanation().search().lambdaStar(),
           r.explanation().search().reason().label(), outDir);
       spec.commandLine().getOut().flush();
+    }
+    return 0;
+  }
+
+  private int explainSeveral(TargetSelection targets, ShiftConfig config, ExplanationWriter.Options output,
+      Scan loaded, Path scanPath, Path outDir, TorchRuntime runtime, java.util.function.Consumer<String> progress)
+      throws CtShiftException {
+    try (ScanExplainer models = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(), null, config,
+        runtime, output)) {
+      TargetsSummary s = MultiTargetExplainer.of(models, targets).explain(loaded, outDir, commandLine(), progress);
+      var stdout = spec.commandLine().getOut();
+      for (TargetsSummary.Target t : s.targets()) {
+        stdout.printf("%s: %s %.4f -> %.4f at lambda %.4g (%s); outputs in %s%n", scanPath.getFileName(), t.name(),
+            t.scoreBefore(), t.scoreAfter(), t.lambdaStar(), t.stopReason(), outDir.resolve(t.folder()));
+      }
+      stdout.printf("%s: %d target(s) (%s); summary and cross-effects in %s%n", scanPath.getFileName(),
+          s.targets().size(), targets, outDir.resolve(TargetsSummary.MARKDOWN));
+      stdout.flush();
     }
     return 0;
   }

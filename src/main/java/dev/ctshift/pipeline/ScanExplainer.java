@@ -87,6 +87,30 @@ public final class ScanExplainer implements AutoCloseable {
     return objective;
   }
 
+  SliceAutoencoder autoencoder() {
+    return autoencoder;
+  }
+
+  VolumeModel model() {
+    return model;
+  }
+
+  ShiftConfig config() {
+    return config;
+  }
+
+  TorchRuntime runtime() {
+    return runtime;
+  }
+
+  Preprocessing preprocessing() {
+    return preprocessing;
+  }
+
+  ExplanationWriter.Options outputOptions() {
+    return outputOptions;
+  }
+
   /** What one explanation produced: the model-space result and the report written with it. */
   public record Result(Explanation explanation, JsonObject report) {}
 
@@ -101,12 +125,8 @@ public final class ScanExplainer implements AutoCloseable {
       throws CtShiftException {
     long started = System.nanoTime();
     Map<String, Double> seconds = new LinkedHashMap<>();
-    long t = System.nanoTime();
-    Preprocessing.Prepared prepared = preprocessing.prepare(scan.hu());
+    Preprocessing.Prepared prepared = prepare(scan, seconds, progress);
     Volume x = prepared.volume();
-    seconds.put("preprocess", (System.nanoTime() - t) / 1e9);
-    progress.accept("model space: " + x + " (" + String.join(", ", prepared.steps()) + ")");
-
     double[] range = model.manifest().input().range();
     Explanation e;
     try (NDManager manager = runtime.newManager()) {
@@ -116,9 +136,43 @@ public final class ScanExplainer implements AutoCloseable {
       throw new CtShiftException(scan.source() + ": the explanation failed: " + ex.getMessage(), ex);
     }
     seconds.putAll(e.seconds());
+    Written w;
+    try (StagedOutput out = StagedOutput.into(outDir)) {
+      w = write(out, outDir, scan, prepared, objective, e, commandLine, seconds, started, progress);
+      out.commit();
+    }
+    progress.accept(String.format("%s: %s %.4f -> %.4f (%s), outputs in %s", scan.source().getFileName(),
+        objective.describe(), e.original().score(), e.counterfactual().score(), e.search().reason().label(), outDir));
+    return new Result(e, w.report());
+  }
 
-    t = System.nanoTime();
-    progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to " + outDir);
+  /** Preprocesses the scan as the model's manifest says, timing it into {@code seconds}. */
+  Preprocessing.Prepared prepare(Scan scan, Map<String, Double> seconds, Consumer<String> progress) {
+    long t = System.nanoTime();
+    Preprocessing.Prepared prepared = preprocessing.prepare(scan.hu());
+    seconds.put("preprocess", (System.nanoTime() - t) / 1e9);
+    progress.accept("model space: " + prepared.volume() + " (" + String.join(", ", prepared.steps()) + ")");
+    return prepared;
+  }
+
+  /**
+   * What writing one explanation produced: its report (with the slices added by the writer) and the
+   * counterfactual on the scan's grid.
+   */
+  record Written(JsonObject report, JsonObject slices, Volume counterfactualHu) {}
+
+  /**
+   * Maps one explanation back onto the scan and writes its outputs into {@code out} (not committed).
+   *
+   * @param shownDir where the outputs will be, for the progress line
+   * @param seconds stage times so far; the report's timing adds compose and the total since {@code started}
+   */
+  Written write(StagedOutput out, Path shownDir, Scan scan, Preprocessing.Prepared prepared, Objective target,
+      Explanation e, String commandLine, Map<String, Double> seconds, long started, Consumer<String> progress)
+      throws CtShiftException {
+    long t = System.nanoTime();
+    progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to "
+        + shownDir);
     ScanSpaceMapper mapper = new ScanSpaceMapper(prepared, scan.hu());
     List<Volume> framesHu = new ArrayList<>();
     List<Double> frameScores = new ArrayList<>();
@@ -127,27 +181,22 @@ public final class ScanExplainer implements AutoCloseable {
       frameScores.add(f.score());
     }
     Volume heatmapHu = mapper.changeHu(e.heatmap());
-    JsonObject report = report(scan, prepared, e, commandLine);
-    try (StagedOutput out = StagedOutput.into(outDir)) {
-      ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
-          framesHu, frameScores, objective.name(), scan.integerValued(), scan.dicom(),
-          "ctshift counterfactual: " + model.manifest().name() + ", " + objective.name());
-      seconds.put("compose", (System.nanoTime() - t) / 1e9);
-      JsonObject timing = new JsonObject();
-      seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
-      timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
-      report.add("seconds", timing);
-      report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
-      new ExplanationWriter(outputOptions).write(out, content, report);
-      out.commit();
-    }
-    progress.accept(String.format("%s: %s %.4f -> %.4f (%s), outputs in %s", scan.source().getFileName(),
-        objective.describe(), e.original().score(), e.counterfactual().score(), e.search().reason().label(), outDir));
-    return new Result(e, report);
+    JsonObject report = report(scan, prepared, target, e, commandLine);
+    ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
+        framesHu, frameScores, target.name(), scan.integerValued(), scan.dicom(),
+        "ctshift counterfactual: " + model.manifest().name() + ", " + target.name());
+    seconds.put("compose", (System.nanoTime() - t) / 1e9);
+    JsonObject timing = new JsonObject();
+    seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
+    timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
+    report.add("seconds", timing);
+    report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
+    JsonObject slices = new ExplanationWriter(outputOptions).write(out, content, report);
+    return new Written(report, slices, framesHu.get(0));
   }
 
-  private JsonObject report(Scan scan, Preprocessing.Prepared prepared, Explanation e, String commandLine)
-      throws CtShiftException {
+  private JsonObject report(Scan scan, Preprocessing.Prepared prepared, Objective objective, Explanation e,
+      String commandLine) throws CtShiftException {
     JsonObject r = new JsonObject();
     r.addProperty("tool", "ctshift");
     r.addProperty("version", VersionProvider.version());
