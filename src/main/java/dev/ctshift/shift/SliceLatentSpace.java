@@ -108,8 +108,9 @@ final class SliceLatentSpace implements AutoCloseable {
 
   VolumeGradient volumeGradient(NDArray volume) {
     try (NDManager scope = manager.newSubManager()) {
-      NDArray leaf = volume.reshape(1, 1, depth, height, width).duplicate();
-      leaf.attach(scope);
+      NDArray view = volume.reshape(1, 1, depth, height, width);
+      view.attach(scope);
+      NDArray leaf = view.duplicate();
       leaf.setRequiresGradient(true);
       double link;
       try (GradientCollector collector = leaf.getManager().getEngine().newGradientCollector()) {
@@ -135,8 +136,10 @@ final class SliceLatentSpace implements AutoCloseable {
       int end = Math.min(depth, start + chunk);
       try (NDManager scope = manager.newSubManager()) {
         NDIndex range = new NDIndex("{}:{}", start, end);
-        NDArray leaf = latents.get(range).duplicate();
-        leaf.attach(scope);
+        // The slice view is made on the latents' manager: move it here, or it stays there.
+        NDArray part = latents.get(range);
+        part.attach(scope);
+        NDArray leaf = part.duplicate();
         leaf.setRequiresGradient(true);
         NDArray up = upstream.get(range);
         up.attach(scope);
