@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ctshift explain}: one scan, one counterfactual. */
+/** {@code ctshift explain}: one scan, one counterfactual per target. */
 @Command(
     name = "explain",
     header = "Make a counterfactual of one CT scan: what would the model need to see to change its output?",
@@ -34,6 +34,12 @@ import picocli.CommandLine.Spec;
       "  animation.gif          the most changed slice: input | frame | change",
       "  panel.png              the most changed slices",
       "  report.json            scores, λ search, timings, memory, model hashes",
+      "",
+      "With several targets (-t repeated, or --targets all|positive) the scan is",
+      "encoded once and each target gets these files in --out/<target>/, beside",
+      "summary.json and summary.md (per target: scores, λ*, stop reason, cost, most",
+      "changed slices; and every output's score on each counterfactual) and",
+      "panel.png (one row per target).",
       "",
       "Without arguments it explains the bundled demo model on the bundled sample.",
       ""
