@@ -37,7 +37,8 @@ public final class ExplainOptions {
 
   @Option(names = "--targets", paramLabel = "WHICH",
       description = "Explain several outputs, as with several -t: all (every output) or positive (every output"
-          + " at or above its decision threshold on the scan; with --direction raise, every output below it).")
+          + " at or above its decision threshold on the scan; with --direction raise, every output below it)."
+          + " Default: the outputs given with -t.")
   String targetSet;
 
   @Option(names = "--direction", paramLabel = "WAY", defaultValue = "lower",
