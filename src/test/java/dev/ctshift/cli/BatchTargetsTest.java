@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ctshift batch} with several targets per scan: one row per scan and target, resuming, shards. */
 class BatchTargetsTest {
+  /** Fewer evaluations than the other batch tests: the engine is not under test here. */
+  static final String[] FAST = {"--max-evaluations", "4"};
   @TempDir Path dir;
 
   static Run run(List<String> args) {
@@ -46,7 +48,7 @@ class BatchTargetsTest {
 
   @Test
   void aManifestWithTwoTargetsPerScanResumesAfterAKill() throws Exception {
-    int n = 5;
+    int n = 4;
     StringBuilder manifest = new StringBuilder("path,target\n");
     for (int i = 0; i < n; i++) {
       writeScan(dir.resolve("data/case" + i + ".nii.gz"), 40 + i);
@@ -58,7 +60,7 @@ class BatchTargetsTest {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Doffline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
         Main.class.getName()));
-    cmd.addAll(BatchCommandTest.batchArgs(csv, out));
+    cmd.addAll(BatchCommandTest.batchArgs(csv, out, FAST));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(dir.resolve("child.log").toFile());
     pb.environment().put("ONEDNN_MAX_CPU_ISA", "SSE41");
@@ -78,7 +80,7 @@ class BatchTargetsTest {
     }
     assertTrue(doneBefore.size() >= 1 && doneBefore.size() < n, "killed in the middle: " + doneBefore);
 
-    Run r = run(BatchCommandTest.batchArgs(csv, out));
+    Run r = run(BatchCommandTest.batchArgs(csv, out, FAST));
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains(n + " scans: " + (n - doneBefore.size()) + " ok, 0 failed, " + doneBefore.size()
         + " skipped-done"), r.out());
@@ -115,7 +117,7 @@ class BatchTargetsTest {
     int total = 0;
     for (int i = 1; i <= 2; i++) {
       Run r = run(BatchCommandTest.batchArgs(dir.resolve("in/list.jsonl"), out, "--targets", "all", "--shard",
-          i + "/2"));
+          i + "/2", "--max-evaluations", "4"));
       assertEquals(0, r.code(), r.err());
       total += json(out.resolve("summary-shard-" + i + "-of-2.json")).getAsJsonArray("scans").size();
     }
@@ -128,7 +130,7 @@ class BatchTargetsTest {
     // The same counterfactual as a single-target batch of that scan.
     Path single = dir.resolve("single");
     Files.writeString(dir.resolve("in/one.csv"), "path,target\ncase1.nii.gz,finding_b\n");
-    assertEquals(0, run(BatchCommandTest.batchArgs(dir.resolve("in/one.csv"), single)).code());
+    assertEquals(0, run(BatchCommandTest.batchArgs(dir.resolve("in/one.csv"), single, FAST)).code());
     JsonArray scans = json(single.resolve("summary.json")).getAsJsonArray("scans");
     Path alone = single.resolve(scans.get(0).getAsJsonObject().get("output").getAsString());
     Path together = out.resolve(rows.get("case1.nii.gz@finding_b").get("output").getAsString()).resolve("finding_b");

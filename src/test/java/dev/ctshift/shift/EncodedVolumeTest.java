@@ -48,8 +48,8 @@ class EncodedVolumeTest {
       throws Exception {
     float[] x = volume();
     // Restarts exercise the path that takes a new gradient away from the shared latents.
-    ShiftConfig config = ShiftConfig.builder().optStopScore(0.05).optChunkSlices(4).optFrames(4)
-        .optChangeBudget(1).optRestarts(2).optComposition(composition).build();
+    ShiftConfig config = ShiftConfig.builder().optStopScore(0.05).optChunkSlices(4).optFrames(3)
+        .optChangeBudget(1).optRestarts(1).optMaxEvaluations(4).optComposition(composition).build();
     try (SliceAutoencoder ae = Models.loadAutoencoder(Fixtures.model("tiny-ae"), runtime.device());
         VolumeModel model = Models.loadVolumeModel(Fixtures.model("tiny-classifier"), runtime.device())) {
       List<Objective> objectives = List.of(Objective.of(model.manifest(), "finding_a"),
