@@ -38,12 +38,14 @@ import picocli.CommandLine.Spec;
       "each DICOM series is one scan (non-image series and CT localizers are left",
       "out; other modalities fail as 'not CT'). Or a manifest: CSV whose header",
       "names path and optionally target and series_uid, or JSONL with those keys;",
-      "relative paths are resolved against the manifest's folder.",
+      "relative paths are resolved against the manifest's folder. A target cell may",
+      "name several outputs separated by ';' (a JSON array in JSONL), or say all or",
+      "positive: they are explained in one run, as 'explain' does with several -t.",
       "",
       "Each scan gets the outputs of 'ctshift explain' in OUT/scans/<name>/, <name>",
       "being its relative path made safe plus a hash (stable across runs). A scan",
       "is done when its folder holds batch.json, written after all its outputs.",
-      "OUT/summary.csv and .json (one row per scan: status, scores, lambda, time,",
+      "OUT/summary.csv and .json (one row per scan and target: status, scores, lambda, time,",
       "memory, error) are replaced after every scan. A failed scan is recorded and",
       "the batch goes on. The same command run again skips done scans and redoes",
       "unfinished or failed ones, also after the process was killed.",
@@ -131,11 +133,11 @@ public final class BatchCommand implements Callable<Integer> {
     }
     String commandLine = "ctshift " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     String fingerprint = "autoencoder=" + explain.autoencoderDir() + " model=" + explain.modelDir()
-        + " target=" + explain.target() + " " + config + " " + output
+        + " target=" + explain.targets().spec() + " " + config + " " + output
         + (policy.equals(InputPolicy.DEFAULT) ? "" : " " + policy);
     var listener = new ProgressPrinter(err, System.console() != null, common.quiet, common.debug);
     Summary summary;
-    try (ExplainerPool pool = new ExplainerPool(explain.autoencoderDir(), explain.modelDir(), explain.target(),
+    try (ExplainerPool pool = new ExplainerPool(explain.autoencoderDir(), explain.modelDir(), explain.targets(),
         config, output, () -> TorchRuntime.start(common.device, common.notices()))) {
       BatchRunner runner = new BatchRunner(out, part, pool,
           new BatchRunner.Options(force, seed, commandLine, fingerprint, policy), listener);

@@ -3,6 +3,7 @@ package dev.ctshift.cli;
 import dev.ctshift.io.sanity.InputPolicy;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.pipeline.TargetSelection;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.report.render.Window;
 import dev.ctshift.shift.ShiftConfig;
@@ -33,9 +34,17 @@ public final class ExplainOptions {
   Path model;
 
   @Option(names = {"-t", "--target"}, paramLabel = "NAME|INDEX",
-      description = "Output (classifier) or class (segmenter) to explain. Default: the manifest's score class,"
-          + " else the first output.")
-  String target;
+      description = "Output (classifier) or class (segmenter) to explain. Repeat it to explain several in one run:"
+          + " the scan is encoded once, each target gets OUT/<target>/, and OUT/summary.json and summary.md add"
+          + " a cross-effects table (every output's score on each counterfactual). Default: the manifest's score"
+          + " class, else the first output.")
+  java.util.List<String> target;
+
+  @Option(names = "--targets", paramLabel = "WHICH",
+      description = "Explain several outputs, as with several -t: all (every output) or positive (every output"
+          + " at or above its decision threshold on the scan; with --direction raise, every output below it)."
+          + " Default: the outputs given with -t.")
+  String targetSet;
 
   @Option(names = "--direction", paramLabel = "WAY", defaultValue = "lower",
       description = "Move the score lower or raise it: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
@@ -172,9 +181,24 @@ public final class ExplainOptions {
     return model != null ? model : CommonOptions.home().resolve(DEFAULT_MODEL);
   }
 
-  /** The target given, or null for the model's default. */
-  String target() {
-    return target;
+  /** The targets asked for; usage errors for -t with --targets or an unknown --targets. */
+  TargetSelection targets() {
+    try {
+      if (targetSet == null) {
+        return TargetSelection.named(target == null ? java.util.List.of() : target);
+      }
+      if (target != null) {
+        throw new ParameterException(mixee.commandLine(), "give targets either with -t or with --targets, not both");
+      }
+      TargetSelection s = TargetSelection.parse(targetSet);
+      if (s.kind() == TargetSelection.Kind.NAMED) {
+        throw new ParameterException(mixee.commandLine(), "--targets must be all or positive, got '" + targetSet
+            + "' (name single outputs with -t)");
+      }
+      return s;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage());
+    }
   }
 
   /** The engine configuration; invalid combinations are usage errors. */

@@ -56,12 +56,13 @@ public final class BatchIndex {
   public static void write(Path dir, String stem, Summary summary) throws IOException {
     List<IndexPage.Row> rows = new ArrayList<>();
     for (SummaryRow r : summary.rows()) {
-      Path folder = dir.resolve(r.output());
+      String output = r.status().finished() ? targetOutput(dir, r) : r.output();
+      Path folder = dir.resolve(output);
       boolean hasPage = r.status().finished() && Files.exists(folder.resolve(ExplanationPage.FILE));
       Extract e = r.status().finished() ? extract(folder) : new Extract(0, null, null);
       List<Object> cells = new ArrayList<>(java.util.Arrays.asList(r.input(), r.status().label(), r.target(),
           r.scoreBefore(), r.scoreAfter(), r.stopReason(), e.meanChangeHu(), r.lambdaStar(), r.seconds()));
-      rows.add(new IndexPage.Row(cells, hasPage ? r.output() + "/" + ExplanationPage.FILE : null, e.thumbnail(),
+      rows.add(new IndexPage.Row(cells, hasPage ? output + "/" + ExplanationPage.FILE : null, e.thumbnail(),
           r.status() == Status.FAILED, r.error()));
     }
     long pending = summary.planned().size() - summary.rows().size();
@@ -73,6 +74,30 @@ public final class BatchIndex {
     }
     String title = "ctshift batch" + (summary.shard() == null ? "" : " shard " + summary.shard());
     IndexPage.write(dir.resolve(fileName(stem)), title, lines, COLUMNS, rows, pending > 0);
+  }
+
+  /**
+   * The folder of the row's own explanation, relative to {@code dir}: the scan's folder, or, when the
+   * scan was explained for several targets, the subfolder whose report.json names the row's target.
+   */
+  private static String targetOutput(Path dir, SummaryRow r) {
+    Path folder = dir.resolve(r.output());
+    if (Files.exists(folder.resolve("report.json")) || r.target() == null) {
+      return r.output();
+    }
+    try (var children = Files.list(folder)) {
+      for (Path child : children.filter(Files::isDirectory).sorted().toList()) {
+        Path report = child.resolve("report.json");
+        if (Files.isRegularFile(report) && r.target().equals(JsonParser.parseString(
+            Files.readString(report, StandardCharsets.UTF_8)).getAsJsonObject().getAsJsonObject("target")
+            .get("name").getAsString())) {
+          return r.output() + "/" + child.getFileName();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Unreadable folder: the row links nowhere.
+    }
+    return r.output();
   }
 
   private static Extract extract(Path folder) {
