@@ -6,7 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ctshift.CtShiftException;
-import dev.ctshift.cli.VersionProvider;
+import dev.ctshift.Version;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +83,7 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
   private JsonObject toJson() {
     JsonObject o = new JsonObject();
     o.addProperty("tool", "ctshift");
-    o.addProperty("version", VersionProvider.version());
+    o.addProperty("version", Version.current());
     o.addProperty("updated", Instant.now().toString());
     o.addProperty("command_line", commandLine);
     if (shard == null) {

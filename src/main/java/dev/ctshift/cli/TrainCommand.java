@@ -4,6 +4,7 @@ import ai.djl.Device;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.ctshift.Version;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ModelManifest;
@@ -294,7 +295,7 @@ public final class TrainCommand implements Runnable {
         NetworkTrainer<?> trainer) throws CtShiftException {
       JsonObject r = new JsonObject();
       r.addProperty("trained", what);
-      r.addProperty("version", VersionProvider.version());
+      r.addProperty("version", Version.current());
       r.addProperty("seconds", Math.round(seconds * 10) / 10.0);
       JsonArray dirs = new JsonArray();
       data.forEach(d -> dirs.add(d.toString()));
@@ -762,7 +763,7 @@ public final class TrainCommand implements Runnable {
     private static JsonObject record(List<CombinedClassifier.Part> chosen) throws IOException {
       JsonObject r = new JsonObject();
       r.addProperty("combined", "classifier");
-      r.addProperty("version", VersionProvider.version());
+      r.addProperty("version", Version.current());
       JsonArray parts = new JsonArray();
       for (CombinedClassifier.Part p : chosen) {
         JsonObject part = new JsonObject();

@@ -75,7 +75,7 @@ public final class Evaluator implements AutoCloseable {
     this.objective = objective;
     this.settings = settings;
     this.runtime = runtime;
-    this.preprocessing = Preprocessing.fromManifest(model.manifest().input());
+    this.preprocessing = model.manifest().input().preprocessing();
     this.threshold = settings.threshold() != null ? settings.threshold()
         : objective.isClassifierProbability() ? objective.threshold() : Double.NaN;
   }

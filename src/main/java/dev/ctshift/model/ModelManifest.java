@@ -5,6 +5,13 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.ctshift.volume.transform.DivisiblePadDepth;
+import dev.ctshift.volume.transform.Orient;
+import dev.ctshift.volume.transform.Preprocessing;
+import dev.ctshift.volume.transform.ResizeWithPadOrCrop;
+import dev.ctshift.volume.transform.ScaleIntensityRange;
+import dev.ctshift.volume.transform.Spacing;
+import dev.ctshift.volume.transform.VolumeTransform;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +78,31 @@ public final class ModelManifest {
       double[] range,
       Layout layout,
       int depthMultiple,
-      int minDepth) {}
+      int minDepth) {
+
+    /**
+     * The pipeline that takes a scan in HU into this input: Orient, then Spacing (if {@code spacingMm}
+     * is given), ScaleIntensityRange (huWindow onto range, clipped), ResizeWithPadOrCrop (if {@code size}
+     * [H, W] is given) and DivisiblePadDepth (if {@code depthMultiple > 1} or {@code minDepth > 1}).
+     * Padding uses {@code range[0]}, the image of the window's low end, i.e. air for a CT window.
+     */
+    public Preprocessing preprocessing() {
+      List<VolumeTransform> steps = new ArrayList<>();
+      steps.add(new Orient(orientation));
+      if (spacingMm != null) {
+        steps.add(new Spacing(spacingMm));
+      }
+      steps.add(new ScaleIntensityRange(huWindow[0], huWindow[1], range[0], range[1], true));
+      float air = (float) range[0];
+      if (size != null) {
+        steps.add(new ResizeWithPadOrCrop(size[0], size[1], air));
+      }
+      if (depthMultiple > 1 || minDepth > 1) {
+        steps.add(new DivisiblePadDepth(depthMultiple, minDepth, air));
+      }
+      return new Preprocessing(steps);
+    }
+  }
 
   private final Path directory;
   private final String name;

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
-import dev.ctshift.cli.VersionProvider;
+import dev.ctshift.Version;
 import dev.ctshift.compose.ScanSpaceMapper;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
@@ -64,7 +64,7 @@ public final class ScanExplainer implements AutoCloseable {
     this.objective = objective;
     this.config = config;
     this.runtime = runtime;
-    this.preprocessing = Preprocessing.fromManifest(model.manifest().input());
+    this.preprocessing = model.manifest().input().preprocessing();
     this.outputOptions = outputOptions;
   }
 
@@ -294,7 +294,7 @@ public final class ScanExplainer implements AutoCloseable {
       String commandLine) throws CtShiftException {
     JsonObject r = new JsonObject();
     r.addProperty("tool", "ctshift");
-    r.addProperty("version", VersionProvider.version());
+    r.addProperty("version", Version.current());
     r.addProperty("created", Instant.now().toString());
     r.addProperty("command_line", commandLine);
 

@@ -23,7 +23,6 @@ import dev.ctshift.model.VolumeModel;
 import dev.ctshift.testing.Cli.Run;
 import dev.ctshift.testing.Fixtures;
 import dev.ctshift.volume.Volume;
-import dev.ctshift.volume.transform.Preprocessing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +70,7 @@ class ExplainTargetsTest {
   /** Every output's probability on an HU volume: preprocessed as the manifest says, the model, a sigmoid. */
   static double[] probabilities(Volume hu) throws Exception {
     Path modelDir = Fixtures.model("tiny-classifier");
-    Volume x = Preprocessing.fromManifest(ModelManifest.read(modelDir).input()).prepare(hu).volume();
+    Volume x = ModelManifest.read(modelDir).input().preprocessing().prepare(hu).volume();
     TorchRuntime runtime = TorchRuntime.start("cpu", s -> { });
     try (VolumeModel model = Models.loadVolumeModel(modelDir, runtime.device());
         NDManager m = runtime.newManager()) {

@@ -43,7 +43,7 @@ class DemoModelsTest {
         VolumeModel segmenter = Models.loadVolumeModel(MODELS.resolve("phantom-segmenter"), Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       List<String> outputs = classifier.manifest().outputs();
-      Preprocessing pre = Preprocessing.fromManifest(classifier.manifest().input());
+      Preprocessing pre = classifier.manifest().input().preprocessing();
       for (Map.Entry<String, com.google.gson.JsonElement> e : samples.entrySet()) {
         JsonObject want = e.getValue().getAsJsonObject();
         Volume x = pre.prepare(NiftiReader.readVolume(Path.of("samples", e.getKey() + ".nii.gz"))).volume();

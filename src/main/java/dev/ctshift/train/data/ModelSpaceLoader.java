@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 
 /**
  * Reads NIfTI scans (HU) and brings them into a model's input space with
- * {@link Preprocessing#fromManifest}, exactly as {@code ctshift explain} does, on several threads.
+ * {@link ModelManifest.Input#preprocessing()}, exactly as {@code ctshift explain} does, on several threads.
  * Only the small model-space arrays are kept.
  *
  * <p>Label maps ({@link ScanFiles#labelMapOf}) go through the same spatial steps (orient, resample,
@@ -45,7 +45,7 @@ public final class ModelSpaceLoader {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
-    this.scanSteps = Preprocessing.fromManifest(input);
+    this.scanSteps = input.preprocessing();
     List<VolumeTransform> spatial = new ArrayList<>();
     spatial.add(new Orient(input.orientation()));
     if (input.spacingMm() != null) {

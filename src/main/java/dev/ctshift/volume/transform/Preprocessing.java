@@ -1,6 +1,5 @@
 package dev.ctshift.volume.transform;
 
-import dev.ctshift.model.ModelManifest;
 import dev.ctshift.volume.Volume;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +14,7 @@ import java.util.List;
  * {@code range}. Tensor layout is not handled here.
  *
  * <pre>{@code
- * Preprocessing pre = Preprocessing.fromManifest(manifest.input());
+ * Preprocessing pre = manifest.input().preprocessing();
  * Preprocessing.Prepared p = pre.prepare(scanHu);
  * Volume x = p.volume();                       // feed to the model
  * Volume cfHu = p.toScanHu(counterfactual);    // same grid and units as scanHu
@@ -30,30 +29,6 @@ public final class Preprocessing {
     this.transforms = List.copyOf(transforms);
   }
 
-  /**
-   * The manifest's pipeline: Orient, then Spacing (if {@code spacingMm} is given),
-   * ScaleIntensityRange (huWindow onto range, clipped), ResizeWithPadOrCrop (if {@code size} [H, W]
-   * is given) and DivisiblePadDepth (if {@code depthMultiple > 1} or {@code minDepth > 1}). Padding uses {@code range[0]},
-   * the image of the window's low end, i.e. air for a CT window.
-   */
-  public static Preprocessing fromManifest(ModelManifest.Input input) {
-    List<VolumeTransform> steps = new ArrayList<>();
-    steps.add(new Orient(input.orientation()));
-    if (input.spacingMm() != null) {
-      steps.add(new Spacing(input.spacingMm()));
-    }
-    double[] window = input.huWindow();
-    double[] range = input.range();
-    steps.add(new ScaleIntensityRange(window[0], window[1], range[0], range[1], true));
-    float air = (float) range[0];
-    if (input.size() != null) {
-      steps.add(new ResizeWithPadOrCrop(input.size()[0], input.size()[1], air));
-    }
-    if (input.depthMultiple() > 1 || input.minDepth() > 1) {
-      steps.add(new DivisiblePadDepth(input.depthMultiple(), input.minDepth(), air));
-    }
-    return new Preprocessing(steps);
-  }
 
   /** The transforms in the order they are applied (unmodifiable). */
   public List<VolumeTransform> transforms() {

@@ -63,7 +63,7 @@ class PreprocessingTest {
         Synthetic.affine(c.codes(), c.spacing(), new double[] {30, -40, 10}), 0, c.rotDeg());
     Volume scan = Synthetic.ofWorld(c.dims()[0], c.dims()[1], c.dims()[2], a, p ->
         centre + amplitude * Math.cos(p[0] / 15) * Math.cos(p[1] / 20) * Math.cos(p[2] / 25));
-    Preprocessing pre = Preprocessing.fromManifest(c.input());
+    Preprocessing pre = c.input().preprocessing();
 
     Preprocessing.Prepared prepared = pre.prepare(scan);
     Volume model = prepared.volume();
@@ -142,7 +142,7 @@ class PreprocessingTest {
   void refusesVolumesNotOnThePreparedGrid(Case c) {
     double[][] a = Synthetic.affine(c.codes(), c.spacing(), new double[] {0, 0, 0});
     Volume scan = Synthetic.indexCoded(c.dims()[0], c.dims()[1], c.dims()[2], a);
-    Preprocessing.Prepared prepared = Preprocessing.fromManifest(c.input()).prepare(scan);
+    Preprocessing.Prepared prepared = c.input().preprocessing().prepare(scan);
     assertThrows(IllegalArgumentException.class, () -> prepared.toScanGrid(scan));
     assertThrows(IllegalArgumentException.class, () -> prepared.toScanHu(scan));
   }
