@@ -140,13 +140,18 @@ final class ManifestReader {
               + "'; allowed: path (required), target, series_uid");
         }
       }
-      entries.add(entry(file, n, string(o, "path"), string(o, "target"), string(o, "series_uid")));
+      entries.add(entry(file, n, string(file, n, o, "path"), string(file, n, o, "target"),
+          string(file, n, o, "series_uid")));
     }
     return entries;
   }
 
-  private static String string(JsonObject o, String key) {
+  private static String string(Path file, int n, JsonObject o, String key) throws VolumeReadException {
     JsonElement e = o.get(key);
+    if (e != null && !e.isJsonNull() && !e.isJsonPrimitive()) {
+      throw new VolumeReadException(file + ":" + n + ": \"" + key + "\" must be a string, got "
+          + (e.isJsonArray() ? "an array" : "an object"));
+    }
     return e == null || e.isJsonNull() ? null : e.getAsString();
   }
 

@@ -164,6 +164,12 @@ public final class ModelManifest {
       return new ModelManifest(dir, root.getAsJsonObject());
     } catch (ModelLoadException e) {
       throw e.getMessage().startsWith(file.toString()) ? e : new ModelLoadException(file + ": " + e.getMessage());
+    } catch (NumberFormatException e) {
+      // Gson reads unquoted words leniently, so "16z" reaches getAsDouble as a string.
+      throw new ModelLoadException(file + ": malformed manifest: a number was expected (" + e.getMessage() + ")");
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ModelLoadException(file + ": malformed manifest: a file name is not a valid path ("
+          + e.getMessage() + ")");
     } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
       throw new ModelLoadException(file + ": malformed manifest: " + e.getMessage());
     } catch (IOException e) {
