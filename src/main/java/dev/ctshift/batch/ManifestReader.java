@@ -132,7 +132,9 @@ final class ManifestReader {
         }
         o = e.getAsJsonObject();
       } catch (JsonParseException e) {
-        throw new VolumeReadException(file + ":" + n + ": not JSON: " + e.getMessage(), e);
+        // Gson wraps the reader's EOFException or MalformedJsonException; their message says where.
+        String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+        throw new VolumeReadException(file + ":" + n + ": not JSON: " + why, e);
       }
       for (String key : o.keySet()) {
         if (!COLUMNS.contains(key)) {

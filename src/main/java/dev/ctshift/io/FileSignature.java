@@ -37,14 +37,22 @@ public record FileSignature(Kind kind, String description) {
       head = in.readNBytes(HEAD_BYTES);
     }
     if (isGzip(head)) {
-      byte[] inner;
+      // Only the start is decompressed; what came out before an error still shows the header, and a
+      // NIfTI file cut short is then left to the NIfTI reader to describe.
+      java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+      String error = null;
       try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-        inner = in.readNBytes(HEAD_BYTES);
+        byte[] buf = new byte[HEAD_BYTES];
+        for (int n = in.read(buf); n > 0 && inner.size() < HEAD_BYTES; n = in.read(buf, 0, HEAD_BYTES - inner.size())) {
+          inner.write(buf, 0, n);
+        }
       } catch (IOException e) {
-        // Only the start is decompressed: a stream cut short later still shows its header.
-        return new FileSignature(Kind.OTHER, "a gzip file that cannot be decompressed (" + e.getMessage() + ")");
+        error = e.getMessage();
       }
-      FileSignature content = ofHead(inner);
+      FileSignature content = ofHead(inner.toByteArray());
+      if (error != null && content.kind != Kind.NIFTI) {
+        return new FileSignature(Kind.OTHER, "a gzip file that cannot be decompressed (" + error + ")");
+      }
       return content.kind == Kind.NIFTI ? new FileSignature(Kind.NIFTI, "gzip-compressed " + content.description)
           : new FileSignature(Kind.OTHER, "gzip-compressed: " + content.description);
     }
@@ -129,6 +137,15 @@ public record FileSignature(Kind kind, String description) {
     }
     if (startsWith(h, 0, "mrtrix")) {
       return "an MRtrix file";
+    }
+    if (startsWith(h, 0, "MATRIX")) {
+      return "an ECAT PET image";
+    }
+    if (startsWith(h, 0, "# === DATA DESCRIPTION FILE")) {
+      return "a Philips PAR header (PAR/REC)";
+    }
+    if (startsWith(h, 0, "\ntype = ") || startsWith(h, 0, "type = ")) {
+      return "an AFNI .HEAD header";
     }
     if (startsWith(h, 0, "BZh")) {
       return "a bzip2-compressed file";

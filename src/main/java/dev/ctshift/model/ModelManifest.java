@@ -170,7 +170,11 @@ public final class ModelManifest {
     } catch (java.nio.file.InvalidPathException e) {
       throw new ModelLoadException(file + ": malformed manifest: a file name is not a valid path ("
           + e.getMessage() + ")");
-    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+    } catch (JsonParseException e) {
+      // Gson wraps the reader's EOFException or MalformedJsonException; their message says where.
+      String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+      throw new ModelLoadException(file + ": malformed manifest: not valid JSON: " + why);
+    } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
       throw new ModelLoadException(file + ": malformed manifest: " + e.getMessage());
     } catch (IOException e) {
       throw new ModelLoadException(file + ": cannot read: " + e.getMessage());

@@ -52,6 +52,16 @@ class InspectFormatsTest {
     assertFalse(r.err().contains("not a NIfTI file"), r.err());
   }
 
+  @org.junit.jupiter.api.Test
+  void aNiftiGzipCutShortIsStillCalledNifti() throws Exception {
+    byte[] nifti = Files.readAllBytes(Path.of("src/test/resources/nifti/nifti2_float64.nii"));
+    byte[] gz = gzip(nifti);
+    Path f = Files.write(dir.resolve("cut.nii.gz"), java.util.Arrays.copyOf(gz, gz.length - 12));
+    Cli.Run r = Cli.run("inspect", f.toString());
+    assertEquals(Main.EXIT_INPUT, r.code(), r.err());
+    assertTrue(r.err().contains(f + ": truncated"), r.err());
+  }
+
   private static byte[] gzip(byte[] data) throws Exception {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     try (GZIPOutputStream out = new GZIPOutputStream(b)) {

@@ -268,20 +268,25 @@ final class ElementLengthCheck {
   /** Thrown where the file stops looking like what the walk expects; the walk then ends quietly. */
   private static final class StopWalk extends EOFException {}
 
-  /** The length of the deflated data set once inflated (a counting pass; deflate hides it). */
+  /**
+   * How many bytes the deflated data set inflates to (a counting pass; deflate hides it). A stream cut
+   * short counts what came out before the cut: that is what PixelMed will parse.
+   */
   private static long inflatedLength(Path file, long dataSetStart) throws IOException {
     InputStream raw = new BufferedInputStream(Files.newInputStream(file));
+    long n = 0;
     try (InputStream in = new InflaterInputStream(raw, new Inflater(true))) {
       raw.skipNBytes(dataSetStart);
-      long n = 0;
       byte[] buf = new byte[1 << 16];
-      for (int r = in.read(buf); r > 0; r = in.read(buf)) {
+      for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
         n += r;
       }
-      return n;
+    } catch (EOFException e) {
+      // Cut short: n bytes came out.
     } catch (java.util.zip.ZipException e) {
       throw new IOException("corrupt deflated data set (" + e.getMessage() + ")", e);
     }
+    return n;
   }
 
   private static boolean looksBigEndian(byte[] h) {
