@@ -134,7 +134,8 @@ final class ManifestReader {
       } catch (JsonParseException e) {
         // Gson wraps the reader's EOFException or MalformedJsonException; their message says where.
         String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-        throw new VolumeReadException(file + ":" + n + ": not JSON: " + why, e);
+        throw new VolumeReadException(file + ":" + n + ": not JSON: "
+            + String.valueOf(why).replaceFirst(" path \\$.*$", ""), e);
       }
       for (String key : o.keySet()) {
         if (!COLUMNS.contains(key)) {

@@ -172,10 +172,14 @@ public final class ModelManifest {
           + e.getMessage() + ")");
     } catch (JsonParseException e) {
       // Gson wraps the reader's EOFException or MalformedJsonException; their message says where.
+      // Their " path $..." suffix echoes the broken text, so it is left out.
       String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-      throw new ModelLoadException(file + ": malformed manifest: not valid JSON: " + why);
+      throw new ModelLoadException(file + ": malformed manifest: not valid JSON: "
+          + String.valueOf(why).replaceFirst(" path \\$.*$", ""));
     } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
-      throw new ModelLoadException(file + ": malformed manifest: " + e.getMessage());
+      // Gson's getAs... calls fail this way on a value of the wrong type; the JIT may drop the message.
+      throw new ModelLoadException(file + ": malformed manifest: a value has the wrong JSON type (e.g. text"
+          + " where a number, a list or an object belongs)" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     } catch (IOException e) {
       throw new ModelLoadException(file + ": cannot read: " + e.getMessage());
     }
