@@ -17,6 +17,14 @@ public interface BatchListener {
   /** A scan ended (ok or failed); the summary already holds its row. */
   void scanFinished(SummaryRow row, Throwable failure);
 
+  /**
+   * A scan ended with one row per target explained (one row when it failed); the summary already
+   * holds them. By default reported as {@link #scanFinished(SummaryRow, Throwable)} of the first row.
+   */
+  default void scanFinished(java.util.List<SummaryRow> rows, Throwable failure) {
+    scanFinished(rows.get(0), failure);
+  }
+
   /** Details: engine progress and reader notices of the current scan. */
   void detail(String line);
 

@@ -5,7 +5,10 @@ import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
-import dev.ctshift.pipeline.ScanExplainer;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.ScanCheck;
+import dev.ctshift.pipeline.OutOfMemory;
+import dev.ctshift.pipeline.TargetSelection;
 import dev.ctshift.report.Json;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -21,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Runs a batch: explains every job into {@code OUT/scans/<name>/} with models loaded once, one scan's
@@ -34,7 +38,8 @@ import java.util.Set;
  * enforces it.
  *
  * <pre>{@code
- * try (ExplainerPool pool = new ExplainerPool(ae, model, null, config, output, () -> runtime)) {
+ * try (ExplainerPool pool = new ExplainerPool(ae, model, TargetSelection.named(List.of()), config, output,
+ *     () -> runtime)) {
  *   Summary s = new BatchRunner(out, null, pool, new BatchRunner.Options(false, 0, "ctshift batch ...",
  *       config.toString()), listener).run(ScanPlanner.plan(input, System.err::println));
  * }
@@ -49,8 +54,14 @@ public final class BatchRunner {
    * @param seed recorded in every scan's batch.json and in the summary (the engine is deterministic)
    * @param commandLine recorded in reports and the summary
    * @param fingerprint the explanation options; a done scan made with others is reported, not redone
+   * @param inputPolicy how scan values are taken (checked as HU, assumed HU, rescaled; --strict)
    */
-  public record Options(boolean force, long seed, String commandLine, String fingerprint) {}
+  public record Options(boolean force, long seed, String commandLine, String fingerprint, InputPolicy inputPolicy) {
+    /** Options with scans checked as HU ({@link InputPolicy#DEFAULT}). */
+    public Options(boolean force, long seed, String commandLine, String fingerprint) {
+      this(force, seed, commandLine, fingerprint, InputPolicy.DEFAULT);
+    }
+  }
 
   private final Path outDir;
   private final Shard shard;
@@ -116,14 +127,14 @@ public final class BatchRunner {
       throw new CtShiftException(outDir + ": cannot clean up: " + e.getMessage(), e);
     }
     Set<String> failedBefore = failedBefore();
-    Map<String, SummaryRow> rows = new LinkedHashMap<>();
+    Map<String, List<SummaryRow>> rows = new LinkedHashMap<>();
     List<ScanJob> toDo = new ArrayList<>();
     int redo = 0;
     int otherOptions = 0;
     for (ScanJob job : jobs) {
       ScanFolder folder = folder(job);
       if (!options.force() && folder.isDone()) {
-        var row = folder.row(output(job), Status.SKIPPED_DONE);
+        var row = folder.rows(output(job), Status.SKIPPED_DONE);
         if (row.isPresent()) {
           rows.put(job.name(), row.get());
           if (!folder.options().map(options.fingerprint()::equals).orElse(true)) {
@@ -151,9 +162,9 @@ public final class BatchRunner {
       ScanJob job = toDo.get(i);
       listener.scanStarted(job, i + 1, toDo.size());
       Outcome outcome = explain(job);
-      rows.put(job.name(), outcome.row());
+      rows.put(job.name(), outcome.rows());
       summary = summary(jobs, planned, rows);
-      listener.scanFinished(outcome.row(), outcome.failure());
+      listener.scanFinished(outcome.rows(), outcome.failure());
     }
     listener.finished(summary);
     return summary;
@@ -174,13 +185,13 @@ public final class BatchRunner {
   }
 
   /** Writes the summary of the rows so far, in plan order. */
-  private Summary summary(List<ScanJob> jobs, List<String> planned, Map<String, SummaryRow> rows)
+  private Summary summary(List<ScanJob> jobs, List<String> planned, Map<String, List<SummaryRow>> rows)
       throws CtShiftException {
     List<SummaryRow> ordered = new ArrayList<>();
     for (ScanJob j : jobs) {
-      SummaryRow r = rows.get(j.name());
+      List<SummaryRow> r = rows.get(j.name());
       if (r != null) {
-        ordered.add(r);
+        ordered.addAll(r);
       }
     }
     Summary s = new Summary(shard, options.seed(), options.commandLine(), planned, ordered);
@@ -188,8 +199,8 @@ public final class BatchRunner {
     return s;
   }
 
-  /** A scan's row and, if it failed, why. */
-  private record Outcome(SummaryRow row, Throwable failure) {}
+  /** A scan's rows (one per target) and, if it failed, why. */
+  private record Outcome(List<SummaryRow> rows, Throwable failure) {}
 
   private Outcome explain(ScanJob job) throws CtShiftException {
     ScanFolder folder = folder(job);
@@ -197,22 +208,31 @@ public final class BatchRunner {
     ProcessMemory.resetPeak();
     long started = System.nanoTime();
     List<String> notices = new ArrayList<>();
+    TargetSelection targets = job.target() != null ? TargetSelection.parse(job.target()) : pool.defaultTargets();
     try {
-      ScanExplainer explainer = pool.explainer(job.target());
-      Scan scan = ScanReader.read(job.path(), job.seriesUid(), line -> {
+      Consumer<String> notice = line -> {
         notices.add(line);
         listener.detail(line);
-      });
-      explainer.explain(scan, folder.dir(), options.commandLine(), listener::detail);
+      };
+      Scan scan = ScanCheck.check(ScanReader.read(job.path(), job.seriesUid(), notice), options.inputPolicy(),
+          notice);
+      if (targets.isSingle()) {
+        pool.explainer(targets.single()).explain(scan, folder.dir(), options.commandLine(), listener::detail,
+            options.inputPolicy(), notice);
+      } else {
+        pool.multiExplainer(targets).explain(scan, folder.dir(), options.commandLine(), listener::detail,
+            options.inputPolicy(), notice);
+      }
       folder.finish(marker(job, seconds(started), notices));
-      return new Outcome(folder.row(output(job), Status.OK).orElseThrow(
+      return new Outcome(folder.rows(output(job), Status.OK).orElseThrow(
           () -> new CtShiftException(folder.dir() + ": outputs written but not readable back")), null);
     } catch (Exception | OutOfMemoryError e) {
       double seconds = seconds(started);
       remove(folder);
-      String target = job.target() != null ? job.target() : pool.defaultExplainer().objective().name();
-      return new Outcome(new SummaryRow(job.input(), job.seriesUid(), output(job), Status.FAILED, target, null,
-          null, null, null, null, Json.round(seconds), Json.round(ProcessMemory.peakRssMiB()), reason(e)), e);
+      String target = !targets.isSingle() ? targets.spec()
+          : targets.single() != null ? targets.single() : pool.defaultExplainer().objective().name();
+      return new Outcome(List.of(new SummaryRow(job.input(), job.seriesUid(), output(job), Status.FAILED, target,
+          null, null, null, null, null, Json.round(seconds), Json.round(ProcessMemory.peakRssMiB()), reason(e))), e);
     }
   }
 
@@ -232,9 +252,8 @@ public final class BatchRunner {
   }
 
   static String reason(Throwable e) {
-    if (e instanceof OutOfMemoryError) {
-      return "out of memory (" + e.getMessage() + "): try a smaller --chunk-slices or --encode-batch,"
-          + " or give Java more memory (CTSHIFT_JAVA_OPTS=-Xmx...)";
+    if (e instanceof OutOfMemoryError oom) {
+      return OutOfMemory.advice(oom);
     }
     String m = e.getMessage() == null ? "" : e.getMessage().strip();
     return e instanceof CtShiftException ? m : e.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);

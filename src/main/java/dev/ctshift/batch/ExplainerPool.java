@@ -3,7 +3,9 @@ package dev.ctshift.batch;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ModelLoadException;
+import dev.ctshift.pipeline.MultiTargetExplainer;
 import dev.ctshift.pipeline.ScanExplainer;
+import dev.ctshift.pipeline.TargetSelection;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.shift.ShiftConfig;
 import java.nio.file.Path;
@@ -11,7 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One {@link ScanExplainer} per target, loaded on first use and kept for the whole batch. The engine
+ * One {@link ScanExplainer} per single target (one for all multi-target runs), loaded on first use and kept for the whole batch. The engine
  * starts on first use too, so a rerun with nothing left to do loads nothing. Owns the explainers:
  * {@link #close()} closes them.
  */
@@ -23,7 +25,7 @@ public final class ExplainerPool implements AutoCloseable {
 
   private final Path autoencoderDir;
   private final Path modelDir;
-  private final String defaultTarget;
+  private final TargetSelection defaultTargets;
   private final ShiftConfig config;
   private final ExplanationWriter.Options output;
   private final RuntimeStarter starter;
@@ -32,35 +34,45 @@ public final class ExplainerPool implements AutoCloseable {
   private TorchRuntime runtime;
 
   /**
-   * @param defaultTarget target of scans that name none; null for the model's default
+   * @param defaultTargets targets of scans that name none
    */
-  public ExplainerPool(Path autoencoderDir, Path modelDir, String defaultTarget, ShiftConfig config,
+  public ExplainerPool(Path autoencoderDir, Path modelDir, TargetSelection defaultTargets, ShiftConfig config,
       ExplanationWriter.Options output, RuntimeStarter starter) {
     this.autoencoderDir = autoencoderDir;
     this.modelDir = modelDir;
-    this.defaultTarget = defaultTarget;
+    this.defaultTargets = defaultTargets;
     this.config = config;
     this.output = output;
     this.starter = starter;
   }
 
-  /**
-   * Starts the engine and loads the models for the default target.
-   *
-   * @throws CtShiftException if the engine does not start or the models do not load: nothing could be
-   *     explained, so the batch stops
-   */
-  public ScanExplainer defaultExplainer() throws CtShiftException {
-    return explainer(null);
+  /** The targets of scans that name none. */
+  public TargetSelection defaultTargets() {
+    return defaultTargets;
   }
 
   /**
-   * The explainer for {@code target} (null: the default target).
+   * Starts the engine and loads the models for the default targets.
+   *
+   * @throws CtShiftException if the engine does not start, the models do not load or the default
+   *     targets are not outputs of the model: nothing could be explained, so the batch stops
+   */
+  public ScanExplainer defaultExplainer() throws CtShiftException {
+    if (defaultTargets.isSingle()) {
+      return explainer(defaultTargets.single());
+    }
+    ScanExplainer models = explainer((String) null);
+    MultiTargetExplainer.of(models, defaultTargets);
+    return models;
+  }
+
+  /**
+   * The explainer for one {@code target} (null: the model's default output).
    *
    * @throws ModelLoadException if the target is not an output of the model (remembered: not retried)
    */
   public ScanExplainer explainer(String target) throws CtShiftException {
-    String key = target != null ? target : defaultTarget;
+    String key = target != null ? target : "";
     ScanExplainer e = loaded.get(key);
     if (e != null) {
       return e;
@@ -72,13 +84,23 @@ public final class ExplainerPool implements AutoCloseable {
       runtime = starter.start();
     }
     try {
-      e = ScanExplainer.load(autoencoderDir, modelDir, key, config, runtime, output);
+      e = ScanExplainer.load(autoencoderDir, modelDir, target, config, runtime, output);
     } catch (ModelLoadException ex) {
       failed.put(key, ex);
       throw ex;
     }
     loaded.put(key, e);
     return e;
+  }
+
+  /**
+   * The explainer of several targets.
+   *
+   * @throws ModelLoadException if a target is not an output of the model, or the selection does not
+   *     apply to it
+   */
+  public MultiTargetExplainer multiExplainer(TargetSelection targets) throws CtShiftException {
+    return MultiTargetExplainer.of(explainer((String) null), targets);
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.ctshift.io.VolumeReadException;
+import dev.ctshift.pipeline.TargetSelection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,9 @@ import java.util.Set;
  * Reads a batch manifest: CSV with a header line naming the columns {@code path} (required),
  * {@code target} and {@code series_uid} (optional, any order), or JSONL with one object per line and
  * the same keys. Empty lines and lines starting with '#' are skipped; empty cells mean "not given".
- * CSV cells may be quoted with '"' (a doubled '"' inside stands for one).
+ * CSV cells may be quoted with '"' (a doubled '"' inside stands for one). A target may name several
+ * outputs separated by ';' (in JSONL also an array of names), or be {@code all} or {@code positive}
+ * (see {@link TargetSelection}): the scan is then explained for all of them in one run.
  */
 final class ManifestReader {
   /** One manifest line. Paths are returned as written. */
@@ -143,10 +146,26 @@ final class ManifestReader {
               + "'; allowed: path (required), target, series_uid");
         }
       }
-      entries.add(entry(file, n, string(file, n, o, "path"), string(file, n, o, "target"),
+      entries.add(entry(file, n, string(file, n, o, "path"), targets(file, n, o),
           string(file, n, o, "series_uid")));
     }
     return entries;
+  }
+
+  /** The target key: a string, or an array of names (written as the ';'-separated form). */
+  private static String targets(Path file, int n, JsonObject o) throws VolumeReadException {
+    JsonElement e = o.get("target");
+    if (e == null || !e.isJsonArray()) {
+      return string(file, n, o, "target");
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonElement name : e.getAsJsonArray()) {
+      if (!name.isJsonPrimitive()) {
+        throw new VolumeReadException(file + ":" + n + ": 'target' must be a name or an array of names");
+      }
+      names.add(name.getAsString());
+    }
+    return String.join(";", names);
   }
 
   private static String string(Path file, int n, JsonObject o, String key) throws VolumeReadException {
@@ -162,7 +181,15 @@ final class ManifestReader {
     if (path == null || path.isBlank()) {
       throw new VolumeReadException(file + ":" + n + ": no path given");
     }
-    return new Entry(n, path.strip(), blankToNull(target), blankToNull(uid));
+    String t = blankToNull(target);
+    if (t != null) {
+      try {
+        t = TargetSelection.parse(t).spec();
+      } catch (IllegalArgumentException e) {
+        throw new VolumeReadException(file + ":" + n + ": target '" + t + "': " + e.getMessage(), e);
+      }
+    }
+    return new Entry(n, path.strip(), t, blankToNull(uid));
   }
 
   private static String blankToNull(String s) {

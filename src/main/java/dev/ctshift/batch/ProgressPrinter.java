@@ -1,6 +1,7 @@
 package dev.ctshift.batch;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -59,6 +60,12 @@ public final class ProgressPrinter implements BatchListener {
 
   @Override
   public void scanFinished(SummaryRow row, Throwable failure) {
+    scanFinished(List.of(row), failure);
+  }
+
+  @Override
+  public void scanFinished(List<SummaryRow> rows, Throwable failure) {
+    SummaryRow row = rows.get(0);
     handled++;
     secondsSpent += row.seconds() == null ? 0 : row.seconds();
     if (row.status() == Status.FAILED) {
@@ -71,8 +78,10 @@ public final class ProgressPrinter implements BatchListener {
     } else {
       done++;
       if (!terminal) {
-        line(String.format(Locale.ROOT, "ok: %s: %s %.4g -> %.4g (%s), %.1f s, outputs in %s", row.input(),
-            row.target(), row.scoreBefore(), row.scoreAfter(), row.stopReason(), row.seconds(), row.output()));
+        for (SummaryRow r : rows) {
+          line(String.format(Locale.ROOT, "ok: %s: %s %.4g -> %.4g (%s), %.1f s, outputs in %s", r.input(),
+              r.target(), r.scoreBefore(), r.scoreAfter(), r.stopReason(), r.seconds(), r.output()));
+        }
       }
     }
     redraw();

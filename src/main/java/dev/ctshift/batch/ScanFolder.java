@@ -4,10 +4,13 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ctshift.pipeline.TargetsSummary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,9 +32,9 @@ final class ScanFolder {
     return dir;
   }
 
-  /** Whether the scan is done: marker and report present and readable. */
+  /** Whether the scan is done: marker and report (or, for several targets, their summary) readable. */
   boolean isDone() {
-    return read(MARKER).isPresent() && read(REPORT).isPresent();
+    return read(MARKER).isPresent() && (read(REPORT).isPresent() || read(TargetsSummary.JSON).isPresent());
   }
 
   /** The options fingerprint recorded when the scan was done, if any. */
@@ -44,7 +47,45 @@ final class ScanFolder {
     Trees.writeAtomically(dir.resolve(MARKER), new GsonBuilder().setPrettyPrinting().create().toJson(marker) + "\n");
   }
 
-  /** The summary row of a done scan, from its report and marker; empty if the scan is not done. */
+  /**
+   * The summary rows of a done scan, from its report (one target) or its summary (one row per target,
+   * a row without target when none was selected) and its marker; empty if the scan is not done.
+   */
+  Optional<List<SummaryRow>> rows(String output, Status status) {
+    if (Files.isRegularFile(dir.resolve(TargetsSummary.JSON))) {
+      return targetRows(output, status);
+    }
+    return row(output, status).map(List::of);
+  }
+
+  private Optional<List<SummaryRow>> targetRows(String output, Status status) {
+    Optional<JsonObject> marker = read(MARKER);
+    if (marker.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      TargetsSummary summary = TargetsSummary.read(dir.resolve(TargetsSummary.JSON));
+      JsonObject m = marker.get();
+      String input = m.get("input").getAsString();
+      String uid = string(m, "series_uid");
+      double seconds = m.get("seconds").getAsDouble();
+      double peak = m.get("peak_rss_mib").getAsDouble();
+      List<SummaryRow> rows = new ArrayList<>();
+      for (TargetsSummary.Target t : summary.targets()) {
+        rows.add(new SummaryRow(input, uid, output, status, t.name(), t.scoreBefore(), t.scoreAfter(),
+            t.lambdaStar(), t.stopReason(), t.evaluations(), seconds, peak, null));
+      }
+      if (rows.isEmpty()) {
+        rows.add(new SummaryRow(input, uid, output, status, null, null, null, null,
+            "no target selected (" + summary.selection() + ")", 0, seconds, peak, null));
+      }
+      return Optional.of(rows);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The summary row of a done scan of one target, from its report and marker; empty if not done. */
   Optional<SummaryRow> row(String output, Status status) {
     Optional<JsonObject> marker = read(MARKER);
     Optional<JsonObject> report = read(REPORT);

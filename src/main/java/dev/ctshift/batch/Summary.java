@@ -25,7 +25,7 @@ import java.util.Locale;
  * @param seed the seed recorded for the run
  * @param commandLine the command that wrote it
  * @param planned output folder names of every scan this summary covers, done or not
- * @param rows one per scan handled so far, in plan order
+ * @param rows one per scan handled so far (one per target of a scan explained for several), in plan order
  */
 public record Summary(Shard shard, long seed, String commandLine, List<String> planned, List<SummaryRow> rows) {
   public Summary {
@@ -33,13 +33,14 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
     rows = List.copyOf(rows);
   }
 
-  /** Rows with this status. */
+  /** Scans with this status (a scan explained for several targets has a row per target). */
   public long count(Status s) {
-    return rows.stream().filter(r -> r.status() == s).count();
+    return rows.stream().filter(r -> r.status() == s).map(SummaryRow::name).distinct().count();
   }
 
   /**
-   * Writes {@code dir/<stem>.csv} and {@code dir/<stem>.json}.
+   * Writes {@code dir/<stem>.csv} and {@code dir/<stem>.json}, and the page that shows them
+   * ({@code index.html}, see {@link dev.ctshift.report.html.BatchIndex}).
    *
    * @throws CtShiftException if a file cannot be written
    */
@@ -47,9 +48,10 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
     Path csv = dir.resolve(stem + ".csv");
     Path json = dir.resolve(stem + ".json");
     try {
-      Trees.writeAtomically(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson())
+      Trees.writeAtomically(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(dev.ctshift.report.Json.finite(toJson()))
           + "\n");
       Trees.writeAtomically(csv, csv());
+      dev.ctshift.report.html.BatchIndex.write(dir, stem, this);
     } catch (IOException e) {
       throw new CtShiftException(dir + ": cannot write the batch summary " + stem + ": " + e.getMessage(), e);
     }
@@ -98,7 +100,7 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
     for (Status s : Status.values()) {
       counts.addProperty(s.label().replace('-', '_'), count(s));
     }
-    counts.addProperty("pending", planned.size() - rows.size());
+    counts.addProperty("pending", planned.size() - rows.stream().map(SummaryRow::name).distinct().count());
     o.add("counts", counts);
     JsonArray p = new JsonArray();
     planned.forEach(p::add);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,14 +74,16 @@ public final class SummaryMerger {
       Path dir = f.toAbsolutePath().getParent();
       for (SummaryRow r : s.rows()) {
         String output = relative(out, dir.resolve(r.output()));
-        SummaryRow earlier = rows.get(r.name());
+        // A scan explained for several targets has a row per target.
+        String key = r.name() + "\u0000" + r.target();
+        SummaryRow earlier = rows.get(key);
         if (earlier != null) {
           duplicates.add(r.name());
           if (earlier.status().finished() || !r.status().finished()) {
             continue;
           }
         }
-        rows.put(r.name(), r.with(output, r.status()));
+        rows.put(key, r.with(output, r.status()));
       }
     }
     List<Integer> missingShards = new ArrayList<>();
@@ -89,7 +92,9 @@ public final class SummaryMerger {
         missingShards.add(i);
       }
     }
-    List<String> missingScans = planned.stream().filter(n -> !rows.containsKey(n)).sorted().toList();
+    Set<String> withRows = new HashSet<>();
+    rows.values().forEach(r -> withRows.add(r.name()));
+    List<String> missingScans = planned.stream().filter(n -> !withRows.contains(n)).sorted().toList();
     List<SummaryRow> sorted = new ArrayList<>(rows.values());
     sorted.sort(Comparator.comparing(SummaryRow::input).thenComparing(SummaryRow::name));
     Summary merged = new Summary(null, seed, commandLine, List.copyOf(new TreeSet<>(planned)), sorted);

@@ -11,6 +11,8 @@ import dev.ctshift.batch.Status;
 import dev.ctshift.batch.Summary;
 import dev.ctshift.batch.SummaryMerger;
 import dev.ctshift.engine.TorchRuntime;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.OutputFolderCheck;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.shift.ShiftConfig;
 import java.io.PrintWriter;
@@ -36,12 +38,14 @@ import picocli.CommandLine.Spec;
       "each DICOM series is one scan (non-image series and CT localizers are left",
       "out; other modalities fail as 'not CT'). Or a manifest: CSV whose header",
       "names path and optionally target and series_uid, or JSONL with those keys;",
-      "relative paths are resolved against the manifest's folder.",
+      "relative paths are resolved against the manifest's folder. A target cell may",
+      "name several outputs separated by ';' (a JSON array in JSONL), or say all or",
+      "positive: they are explained in one run, as 'explain' does with several -t.",
       "",
       "Each scan gets the outputs of 'ctshift explain' in OUT/scans/<name>/, <name>",
       "being its relative path made safe plus a hash (stable across runs). A scan",
       "is done when its folder holds batch.json, written after all its outputs.",
-      "OUT/summary.csv and .json (one row per scan: status, scores, lambda, time,",
+      "OUT/summary.csv and .json (one row per scan and target: status, scores, lambda, time,",
       "memory, error) are replaced after every scan. A failed scan is recorded and",
       "the batch goes on. The same command run again skips done scans and redoes",
       "unfinished or failed ones, also after the process was killed.",
@@ -106,6 +110,11 @@ public final class BatchCommand implements Callable<Integer> {
     Shard part = parseShard();
     ShiftConfig config = explain.shiftConfig();
     ExplanationWriter.Options output = explain.outputOptions();
+    InputPolicy policy = explain.inputPolicy();
+    OutputFolderCheck.problem(out.toString(), input).ifPresent(problem -> {
+      throw new ParameterException(spec.commandLine(), problem);
+    });
+    explain.checkAgainstModel();
     if (Files.isDirectory(input)
         && out.toAbsolutePath().normalize().startsWith(input.toAbsolutePath().normalize())) {
       throw new ParameterException(spec.commandLine(), "--out " + out + " is inside the input folder " + input
@@ -113,6 +122,10 @@ public final class BatchCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     List<ScanJob> jobs = ScanPlanner.plan(input, s -> common.progress().accept(s));
+    if (jobs.isEmpty() && Files.isRegularFile(input)) {
+      throw new ParameterException(spec.commandLine(), "the manifest " + input + " lists no scans"
+          + (fileSize(input) == 0 ? " (it is empty)" : "") + ": give a header naming path and one row per scan");
+    }
     if (part != null) {
       int all = jobs.size();
       jobs = part.select(jobs);
@@ -120,13 +133,14 @@ public final class BatchCommand implements Callable<Integer> {
     }
     String commandLine = "ctshift " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     String fingerprint = "autoencoder=" + explain.autoencoderDir() + " model=" + explain.modelDir()
-        + " target=" + explain.target() + " " + config + " " + output;
+        + " target=" + explain.targets().spec() + " " + config + " " + output
+        + (policy.equals(InputPolicy.DEFAULT) ? "" : " " + policy);
     var listener = new ProgressPrinter(err, System.console() != null, common.quiet, common.debug);
     Summary summary;
-    try (ExplainerPool pool = new ExplainerPool(explain.autoencoderDir(), explain.modelDir(), explain.target(),
+    try (ExplainerPool pool = new ExplainerPool(explain.autoencoderDir(), explain.modelDir(), explain.targets(),
         config, output, () -> TorchRuntime.start(common.device, common.notices()))) {
       BatchRunner runner = new BatchRunner(out, part, pool,
-          new BatchRunner.Options(force, seed, commandLine, fingerprint), listener);
+          new BatchRunner.Options(force, seed, commandLine, fingerprint, policy), listener);
       summary = runner.run(jobs);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.printf("batch: %d scans: %d ok, %d failed, %d skipped-done (done before); summary in %s%n",
@@ -135,6 +149,14 @@ public final class BatchCommand implements Callable<Integer> {
       stdout.flush();
     }
     return summary.count(Status.FAILED) > 0 && !allowFailures ? Main.EXIT_SCANS_FAILED : 0;
+  }
+
+  private static long fileSize(Path p) {
+    try {
+      return Files.size(p);
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   private Shard parseShard() {

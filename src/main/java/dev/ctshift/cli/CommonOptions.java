@@ -12,7 +12,8 @@ public final class CommonOptions {
   picocli.CommandLine.Model.CommandSpec mixee;
 
   @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-      description = "cpu, gpu or gpu:N (CUDA through DJL). Default: ${DEFAULT-VALUE}.")
+      description = "cpu, gpu or gpu:N (CUDA through DJL). Default: ${DEFAULT-VALUE}.",
+      converter = DeviceName.class)
   String device;
 
   @Option(names = {"-q", "--quiet"}, description = "Print only errors and the final summary line.")
@@ -37,6 +38,19 @@ public final class CommonOptions {
       err.println(s);
       err.flush();
     };
+  }
+
+  /** Accepts the device names {@link dev.ctshift.engine.TorchRuntime#parseDevice} knows: others are usage errors. */
+  static final class DeviceName implements picocli.CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      try {
+        dev.ctshift.engine.TorchRuntime.parseDevice(value);
+        return value;
+      } catch (dev.ctshift.CtShiftException e) {
+        throw new picocli.CommandLine.TypeConversionException("must be cpu, gpu or gpu:N, got '" + value + "'");
+      }
+    }
   }
 
   /** The folder ctshift is installed in (set by the launcher), else the working folder. */

@@ -90,6 +90,11 @@ public final class EvaluateCommand implements Callable<Integer> {
           + " itself. Default: ${DEFAULT-VALUE}.")
   double dilateMm;
 
+  @Option(names = "--assume-hu", negatable = false,
+      description = "Take the scans' values as HU without the plausibility check (NaN voxels and single slices"
+          + " are still refused).")
+  boolean assumeHu;
+
   @Option(names = "--only-positive", description = "Skip scans without a voxel of --mask-label.")
   boolean onlyPositive;
 
@@ -175,7 +180,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       String title = String.format(Locale.ROOT, "Evaluation of %s (%s) on %s, label %d, mask dilated by %s mm",
           evaluator.objective().describe(), model.getFileName(), cohort, maskLabel, Tables.num(dilateMm));
       CohortEvaluation.Result r = CohortEvaluation.run(c, evaluator,
-          new CohortEvaluation.Options(maskLabel, onlyPositive, limit), out, title, progress);
+          new CohortEvaluation.Options(maskLabel, onlyPositive, limit,
+              new dev.ctshift.io.sanity.InputPolicy(assumeHu, null, false)), out, title, progress);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.print(r.markdown());
       stdout.printf("%nper-scan rows in %s, summary in %s and %s%n", out.resolve(Tables.PER_SCAN),

@@ -4,18 +4,27 @@ import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.OutputFolderCheck;
+import dev.ctshift.io.sanity.ScanCheck;
+import dev.ctshift.pipeline.MultiTargetExplainer;
+import dev.ctshift.pipeline.OutOfMemory;
 import dev.ctshift.pipeline.ScanExplainer;
+import dev.ctshift.pipeline.TargetSelection;
+import dev.ctshift.pipeline.TargetsSummary;
 import dev.ctshift.report.ExplanationWriter;
+import dev.ctshift.report.html.PageRebuilder;
 import dev.ctshift.shift.ShiftConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ctshift explain}: one scan, one counterfactual. */
+/** {@code ctshift explain}: one scan, one counterfactual per target. */
 @Command(
     name = "explain",
     header = "Make a counterfactual of one CT scan: what would the model need to see to change its output?",
@@ -31,6 +40,13 @@ import picocli.CommandLine.Spec;
       "  animation.gif          the most changed slice: input | frame | change",
       "  panel.png              the most changed slices",
       "  report.json            scores, λ search, timings, memory, model hashes",
+      "  report.html            all of it in one interactive page (no network needed)",
+      "",
+      "With several targets (-t repeated, or --targets all|positive) the scan is",
+      "encoded once and each target gets these files in --out/<target>/, beside",
+      "summary.json and summary.md (per target: scores, λ*, stop reason, cost, most",
+      "changed slices; and every output's score on each counterfactual) and",
+      "panel.png (one row per target).",
       "",
       "Without arguments it explains the bundled demo model on the bundled sample.",
       ""
@@ -43,7 +59,9 @@ import picocli.CommandLine.Spec;
       "  ctshift explain",
       "  ctshift explain scan.nii.gz -a models/demo-ae -m models/demo-lung-segmenter \\",
       "      -o out/scan1",
-      "  ctshift explain scan.nii.gz -m my-classifier -t effusion --stop-at 0.2"
+      "  ctshift explain scan.nii.gz -m my-classifier -t effusion --stop-at 0.2",
+      "  ctshift explain scan.nii.gz -t effusion -t cardiomegaly -o out/scan1",
+      "  ctshift explain scan.nii.gz --targets positive -o out/scan1"
     })
 public final class ExplainCommand implements Callable<Integer> {
   static final String DEFAULT_SCAN = "samples/phantom-effusion.nii.gz";
@@ -68,26 +86,78 @@ public final class ExplainCommand implements Callable<Integer> {
 
   @Mixin ExplainOptions explain;
 
+  @Option(names = "--html-only", negatable = false,
+      description = "Only rebuild report.html in --out from its report.json and frames.nii.gz and the scan;"
+          + " runs no model.")
+  boolean htmlOnly;
+
   @Override
   public Integer call() throws CtShiftException {
     ShiftConfig config = explain.shiftConfig();
     ExplanationWriter.Options output = explain.outputOptions();
+    InputPolicy policy = explain.inputPolicy();
+    TargetSelection targets = explain.targets();
     Path scanPath = scan != null ? scan : CommonOptions.home().resolve(DEFAULT_SCAN);
     Path outDir = out != null ? out : Path.of("ctshift-out", stem(scanPath));
+    OutputFolderCheck.problem(outDir.toString(), scanPath).ifPresent(problem -> {
+      throw new ParameterException(spec.commandLine(), problem);
+    });
+    String name = scanPath.getFileName() == null ? "" : scanPath.getFileName().toString();
+    if (seriesUid != null && (name.endsWith(".nii") || name.endsWith(".nii.gz"))) {
+      throw new ParameterException(spec.commandLine(), "--series-uid chooses a DICOM series, but " + scanPath
+          + " is a NIfTI file: leave --series-uid out");
+    }
+    explain.checkAgainstModel();
+    try {
+      return run(config, output, policy, targets, scanPath, outDir);
+    } catch (OutOfMemoryError e) {
+      throw new CtShiftException(scanPath + ": " + OutOfMemory.advice(e), e);
+    }
+  }
 
+  private int run(ShiftConfig config, ExplanationWriter.Options output, InputPolicy policy, TargetSelection targets,
+      Path scanPath, Path outDir) throws CtShiftException {
     var progress = common.progress();
-    Scan loaded = ScanReader.read(scanPath, seriesUid, common.notices());
+    Scan loaded = ScanCheck.check(ScanReader.read(scanPath, seriesUid, common.notices()), policy, common.notices());
     progress.accept("scan " + scanPath + ": " + loaded.description());
+    if (htmlOnly) {
+      Path page = PageRebuilder.rebuild(outDir, loaded.hu(), output.window());
+      spec.commandLine().getOut().println("wrote " + page);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
     progress.accept("engine: PyTorch on " + runtime.device() + ", convolutions via " + runtime.convolutionPath());
+    if (!targets.isSingle()) {
+      return explainSeveral(targets, config, output, policy, loaded, scanPath, outDir, runtime, progress);
+    }
     try (ScanExplainer explainer = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(),
-        explain.target(), config, runtime, output)) {
-      ScanExplainer.Result r = explainer.explain(loaded, outDir, commandLine(), progress);
+        targets.single(), config, runtime, output)) {
+      ScanExplainer.Result r = explainer.explain(loaded, outDir, commandLine(), progress, policy, common.notices());
       spec.commandLine().getOut().printf("%s: %s %.4f -> %.4f at lambda %.4g (%s); outputs in %s%n",
           scanPath.getFileName(), explainer.objective().describe(), r.explanation().original().score(),
           r.explanation().counterfactual().score(), r.explanation().search().lambdaStar(),
           r.explanation().search().reason().label(), outDir);
       spec.commandLine().getOut().flush();
+    }
+    return 0;
+  }
+
+  private int explainSeveral(TargetSelection targets, ShiftConfig config, ExplanationWriter.Options output,
+      InputPolicy policy, Scan loaded, Path scanPath, Path outDir, TorchRuntime runtime,
+      java.util.function.Consumer<String> progress) throws CtShiftException {
+    try (ScanExplainer models = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(), null, config,
+        runtime, output)) {
+      TargetsSummary s = MultiTargetExplainer.of(models, targets).explain(loaded, outDir, commandLine(), progress,
+          policy, common.notices());
+      var stdout = spec.commandLine().getOut();
+      for (TargetsSummary.Target t : s.targets()) {
+        stdout.printf("%s: %s %.4f -> %.4f at lambda %.4g (%s); outputs in %s%n", scanPath.getFileName(), t.name(),
+            t.scoreBefore(), t.scoreAfter(), t.lambdaStar(), t.stopReason(), outDir.resolve(t.folder()));
+      }
+      stdout.printf("%s: %d target(s) (%s); summary and cross-effects in %s%n", scanPath.getFileName(),
+          s.targets().size(), targets, outDir.resolve(TargetsSummary.MARKDOWN));
+      stdout.flush();
     }
     return 0;
   }

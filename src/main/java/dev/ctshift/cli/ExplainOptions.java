@@ -1,5 +1,9 @@
 package dev.ctshift.cli;
 
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.model.ModelLoadException;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.pipeline.TargetSelection;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.report.render.Window;
 import dev.ctshift.shift.ShiftConfig;
@@ -15,6 +19,8 @@ import picocli.CommandLine.Spec;
 public final class ExplainOptions {
   static final String DEFAULT_AE = "models/phantom-ae";
   static final String DEFAULT_MODEL = "models/phantom-classifier";
+  /** Most sweep frames: each costs a model evaluation and a scan-sized volume in memory. */
+  static final int MAX_FRAMES = 100;
 
   @Spec(Spec.Target.MIXEE)
   picocli.CommandLine.Model.CommandSpec mixee;
@@ -28,9 +34,17 @@ public final class ExplainOptions {
   Path model;
 
   @Option(names = {"-t", "--target"}, paramLabel = "NAME|INDEX",
-      description = "Output (classifier) or class (segmenter) to explain. Default: the manifest's score class,"
-          + " else the first output.")
-  String target;
+      description = "Output (classifier) or class (segmenter) to explain. Repeat it to explain several in one run:"
+          + " the scan is encoded once, each target gets OUT/<target>/, and OUT/summary.json and summary.md add"
+          + " a cross-effects table (every output's score on each counterfactual). Default: the manifest's score"
+          + " class, else the first output.")
+  java.util.List<String> target;
+
+  @Option(names = "--targets", paramLabel = "WHICH",
+      description = "Explain several outputs, as with several -t: all (every output) or positive (every output"
+          + " at or above its decision threshold on the scan; with --direction raise, every output below it)."
+          + " Default: the outputs given with -t.")
+  String targetSet;
 
   @Option(names = "--direction", paramLabel = "WAY", defaultValue = "lower",
       description = "Move the score lower or raise it: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
@@ -108,9 +122,54 @@ public final class ExplainOptions {
           + " stay empty). DICOM input always gets one, in <out>/dicom.")
   boolean dicomOut;
 
+  @Option(names = "--no-html", negatable = false,
+      description = "Do not write report.html (the interactive page; about the size of the scan gzipped).")
+  boolean noHtml;
+
   @Option(names = "--no-frames-4d", negatable = false,
       description = "Do not write frames.nii.gz (saves disk for large scans).")
   boolean noFrames4d;
+
+  @Option(names = "--assume-hu", negatable = false,
+      description = "Take the scan's values as Hounsfield units without the plausibility check (air near -1000,"
+          + " values below -500 present, top below 4000); constant or empty volumes are then only warned about, NaN"
+          + " voxels and single slices are still refused.")
+  boolean assumeHu;
+
+  @Option(names = "--rescale", arity = "2", paramLabel = "NUMBER",
+      description = "SLOPE INTERCEPT: map stored values to HU = SLOPE * value + INTERCEPT before anything else,"
+          + " e.g. 7.843 -1000 for uint8 0..255 windowed from -1000..1000 HU (approximate: the window clipped)."
+          + " Default: values taken as stored (NIfTI scl_slope/scl_inter and DICOM rescale applied).")
+  double[] rescale;
+
+  @Option(names = "--strict", negatable = false,
+      description = "Refuse a scan the autoencoder reconstructs far worse than on its held-out data (see"
+          + " report.json reconstruction.psnr_db) instead of warning.")
+  boolean strict;
+
+  /** How the scan's values are taken: checked as HU, assumed HU, or rescaled. */
+  InputPolicy inputPolicy() {
+    try {
+      return new InputPolicy(assumeHu, rescale == null ? null : new InputPolicy.Rescale(rescale[0], rescale[1]),
+          strict);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage());
+    }
+  }
+
+  /**
+   * Checks the options that depend on the model: a --stop-at for a probability must lie in (0, 1).
+   *
+   * @throws ModelLoadException if the model's manifest cannot be read
+   */
+  void checkAgainstModel() throws ModelLoadException {
+    ModelManifest m = ModelManifest.read(modelDir());
+    if (stopAt != null && m.activation() != ModelManifest.Activation.NONE && !(stopAt > 0 && stopAt < 1)) {
+      throw new ParameterException(mixee.commandLine(), "--stop-at must be a probability between 0 and 1 (the"
+          + " model " + m.name() + " has a " + m.activation().name().toLowerCase(java.util.Locale.ROOT)
+          + " output), got " + stopAt);
+    }
+  }
 
   /** The autoencoder folder given, else the bundled demo autoencoder. */
   Path autoencoderDir() {
@@ -122,13 +181,35 @@ public final class ExplainOptions {
     return model != null ? model : CommonOptions.home().resolve(DEFAULT_MODEL);
   }
 
-  /** The target given, or null for the model's default. */
-  String target() {
-    return target;
+  /** The targets asked for; usage errors for -t with --targets or an unknown --targets. */
+  TargetSelection targets() {
+    try {
+      if (targetSet == null) {
+        return TargetSelection.named(target == null ? java.util.List.of() : target);
+      }
+      if (target != null) {
+        throw new ParameterException(mixee.commandLine(), "give targets either with -t or with --targets, not both");
+      }
+      TargetSelection s = TargetSelection.parse(targetSet);
+      if (s.kind() == TargetSelection.Kind.NAMED) {
+        throw new ParameterException(mixee.commandLine(), "--targets must be all or positive, got '" + targetSet
+            + "' (name single outputs with -t)");
+      }
+      return s;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage());
+    }
   }
 
   /** The engine configuration; invalid combinations are usage errors. */
   ShiftConfig shiftConfig() {
+    if (stopAt != null && !Double.isFinite(stopAt)) {
+      throw new ParameterException(mixee.commandLine(), "--stop-at must be a finite number, got " + stopAt);
+    }
+    if (frames > MAX_FRAMES) {
+      throw new ParameterException(mixee.commandLine(), "--frames must be at most " + MAX_FRAMES
+          + " (each frame is a model evaluation and a scan-sized volume), got " + frames);
+    }
     try {
       return ShiftConfig.builder()
           .optDirection(direction)
@@ -164,6 +245,6 @@ public final class ExplainOptions {
         throw new ParameterException(mixee.commandLine(),
             "--window must be chest or soft-tissue, got '" + window + "'");
     }
-    return new ExplanationWriter.Options(w, 3, !noFrames4d, dicomOut);
+    return new ExplanationWriter.Options(w, 3, !noFrames4d, dicomOut).withHtml(!noHtml);
   }
 }

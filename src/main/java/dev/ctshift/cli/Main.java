@@ -27,8 +27,8 @@ import picocli.CommandLine.Command;
       " 0:success",
       " 1:failure while running (engine, model, or an output that could not be written)",
       " 2:invalid command line",
-      " 3:an input scan could not be read",
-      " 4:a model could not be loaded",
+      " 3:an input scan could not be read, or was refused (not CT in HU, NaN voxels, a single slice)",
+      " 4:a model could not be loaded, or its manifest or outputs break their promises",
       " 5:some scans of a batch failed"
     },
     footer = {"", "Run 'ctshift help COMMAND' for the options of one command."})

@@ -275,10 +275,16 @@ public final class TrainCommand implements Runnable {
         throw new CtShiftException("cannot train on this data: " + e.getMessage(), e);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      trainer.save(out, manifestFields());
-      writeRecord(history, seconds, what, trainer);
       ProgressListener.EpochReport kept = history.stream().filter(r -> r.epoch() == trainer.selectedEpoch())
           .findFirst().orElseThrow();
+      JsonObject fields = manifestFields();
+      Double psnr = kept.metrics().get("psnr");
+      if (trainer instanceof dev.ctshift.train.AutoencoderTrainer && psnr != null && Double.isFinite(psnr)) {
+        // What explain compares each scan's reconstruction with (pipeline.ReconstructionCheck).
+        fields.addProperty("heldout_psnr_db", Math.round(psnr * 100) / 100.0);
+      }
+      trainer.save(out, fields);
+      writeRecord(history, seconds, what, trainer);
       cl.getOut().printf(Locale.ROOT, "trained %s in %.0f s: %sepoch %d loss %.5f%s; model in %s%n",
           what, seconds, keepBest ? "best " : "", kept.epoch(), kept.trainLoss(), metricsText(kept), out);
       cl.getOut().flush();

@@ -3,6 +3,8 @@ package dev.ctshift.evaluate;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.ScanCheck;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +26,14 @@ public final class CohortEvaluation {
    * @param maskLabel the label of the finding in the label maps
    * @param onlyPositive skip scans whose mask is empty
    * @param limit evaluate at most this many scans (those that pass the filter); 0 for all
+   * @param inputPolicy how scan values are taken ({@link ScanCheck} runs on every scan)
    */
-  public record Options(int maskLabel, boolean onlyPositive, int limit) {}
+  public record Options(int maskLabel, boolean onlyPositive, int limit, InputPolicy inputPolicy) {
+    /** Options with scans checked as HU. */
+    public Options(int maskLabel, boolean onlyPositive, int limit) {
+      this(maskLabel, onlyPositive, limit, InputPolicy.DEFAULT);
+    }
+  }
 
   /** What a run produced: the rows, their summary and the markdown table written. */
   public record Result(List<ScanRow> rows, Summary summary, String markdown) {}
@@ -46,7 +54,7 @@ public final class CohortEvaluation {
     int evaluated = 0;
     for (int n = 0; n < cases.size() && (options.limit() <= 0 || evaluated < options.limit()); n++) {
       Cohort.Case c = cases.get(n);
-      Scan scan = ScanReader.read(c.scan(), null, progress);
+      Scan scan = ScanCheck.check(ScanReader.read(c.scan(), null, progress), options.inputPolicy(), progress);
       boolean[] mask = Cohort.mask(c, options.maskLabel(), scan.hu());
       int voxels = MapMetrics.count(mask);
       String at = String.format(Locale.ROOT, "[%d/%d] %s", n + 1, cases.size(), c.id());
@@ -61,6 +69,7 @@ public final class CohortEvaluation {
       }
       evaluated++;
       Tables.write(out.resolve(Tables.PER_SCAN), Tables.perScanCsv(rows));
+      writeIndex(out, title, rows, true);
     }
     if (rows.isEmpty()) {
       throw new CtShiftException(cohort.dir() + ": no scan to evaluate: none of the " + cases.size() + " scans has"
@@ -70,7 +79,17 @@ public final class CohortEvaluation {
     String markdown = Tables.summaryMarkdown(summary, title);
     Tables.write(out.resolve(Tables.SUMMARY_CSV), Tables.summaryCsv(summary));
     Tables.write(out.resolve(Tables.SUMMARY_MD), markdown);
+    writeIndex(out, title, rows, false);
     return new Result(rows, summary, markdown);
+  }
+
+  private static void writeIndex(Path out, String title, List<ScanRow> rows, boolean running) throws CtShiftException {
+    try {
+      dev.ctshift.report.html.EvaluationIndex.write(out, title, rows, running);
+    } catch (java.io.IOException e) {
+      throw new CtShiftException(out.resolve(dev.ctshift.report.html.IndexPage.FILE) + ": cannot write: "
+          + e.getMessage(), e);
+    }
   }
 
   private static String describe(ScanRow r) {

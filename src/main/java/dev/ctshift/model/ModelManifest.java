@@ -40,7 +40,8 @@ import java.util.Map;
  *   "outputs": ["effusion", "cardiomegaly", "nodule"],   // classifier outputs / segmenter classes
  *   "activation": "sigmoid",              // sigmoid | softmax | none
  *   "threshold": 0.5,                     // decision threshold on the activated output
- *   "score": {"class": "lung"}            // segmenter: class whose soft voxel fraction is the score
+ *   "score": {"class": "lung"},           // segmenter: class whose soft voxel fraction is the score
+ *   "heldout_psnr_db": 28.8               // autoencoder: PSNR on held-out data (model space, whole volume)
  * }
  * }</pre>
  *
@@ -85,6 +86,7 @@ public final class ModelManifest {
   private final String architecture;
   private final JsonObject architectureArgs;
   private final JsonObject raw;
+  private final Double heldOutPsnrDb;
 
   private ModelManifest(Path directory, JsonObject o) throws ModelLoadException {
     this.directory = directory;
@@ -138,11 +140,32 @@ public final class ModelManifest {
     this.activation = parseEnum(Activation.class, optString(o, "activation",
         kind == Kind.SEGMENTER ? "softmax" : "sigmoid"), "activation");
     this.threshold = o.has("threshold") ? o.get("threshold").getAsDouble() : 0.5;
+    if (activation != Activation.NONE && !(threshold > 0 && threshold < 1)) {
+      throw fail("threshold must be a probability between 0 and 1 for activation " + lower(activation) + ", got "
+          + threshold);
+    }
+    if (!Double.isFinite(threshold)) {
+      throw fail("threshold must be a finite number, got " + threshold);
+    }
+    this.heldOutPsnrDb = o.has("heldout_psnr_db") ? o.get("heldout_psnr_db").getAsDouble() : null;
     this.scoreClass = o.has("score") && o.getAsJsonObject("score").has("class")
         ? o.getAsJsonObject("score").get("class").getAsString() : null;
     this.architecture = optString(o, "architecture", null);
     this.architectureArgs = o.has("architecture_args") ? o.getAsJsonObject("architecture_args") : new JsonObject();
     validateFiles();
+    validateOutputCount();
+  }
+
+  /** A DJL network declares its output count: the names must match it. */
+  private void validateOutputCount() throws ModelLoadException {
+    if (outputs.isEmpty() || !architectureArgs.has("outputs") || kind == Kind.AUTOENCODER) {
+      return;
+    }
+    int n = architectureArgs.get("outputs").getAsInt();
+    if (n != outputs.size()) {
+      throw fail("outputs names " + outputs.size() + " outputs " + outputs + " but the network (architecture_args"
+          + ".outputs) has " + n + ": give one name per output");
+    }
   }
 
   /**
@@ -314,6 +337,19 @@ public final class ModelManifest {
   /** Decision threshold on the activated output. */
   public double threshold() {
     return threshold;
+  }
+
+  /**
+   * An autoencoder's PSNR on held-out data (dB, model space, whole volume, peak = the intensity range), or
+   * null if the manifest records none.
+   */
+  public Double heldOutPsnrDb() {
+    return heldOutPsnrDb;
+  }
+
+  /** Whether the manifest has an {@code input} section (else every input entry is a default). */
+  public boolean declaresInput() {
+    return raw.has("input");
   }
 
   /** Segmenter class whose soft fraction is scored by default, or null. */

@@ -9,8 +9,11 @@ import dev.ctshift.compose.ScanSpaceMapper;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.io.Scan;
+import dev.ctshift.io.sanity.InputPolicy;
+import dev.ctshift.io.sanity.InputRefusedException;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelOutputException;
 import dev.ctshift.model.ModelPair;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
@@ -87,6 +90,30 @@ public final class ScanExplainer implements AutoCloseable {
     return objective;
   }
 
+  SliceAutoencoder autoencoder() {
+    return autoencoder;
+  }
+
+  VolumeModel model() {
+    return model;
+  }
+
+  ShiftConfig config() {
+    return config;
+  }
+
+  TorchRuntime runtime() {
+    return runtime;
+  }
+
+  Preprocessing preprocessing() {
+    return preprocessing;
+  }
+
+  ExplanationWriter.Options outputOptions() {
+    return outputOptions;
+  }
+
   /** What one explanation produced: the model-space result and the report written with it. */
   public record Result(Explanation explanation, JsonObject report) {}
 
@@ -99,26 +126,131 @@ public final class ScanExplainer implements AutoCloseable {
    */
   public Result explain(Scan scan, Path outDir, String commandLine, Consumer<String> progress)
       throws CtShiftException {
+    return explain(scan, outDir, commandLine, progress, InputPolicy.DEFAULT, progress);
+  }
+
+  /**
+   * {@link #explain(Scan, Path, String, Consumer)}, and checks how well the autoencoder reconstructs the
+   * scan ({@link ReconstructionCheck}, recorded in the report): far below its held-out figure is a
+   * warning, or with {@link InputPolicy#strict()} a refusal. The scan itself is checked by
+   * {@link dev.ctshift.io.sanity.ScanCheck} before (the callers do, before loading anything).
+   *
+   * @param warnings receives one-line warnings meant for the user even when progress is quiet
+   * @throws dev.ctshift.io.sanity.InputRefusedException with {@code --strict}, for a scan the autoencoder
+   *     does not know
+   * @throws ModelLoadException if the model's output does not have the shape its manifest promises
+   * @throws CtShiftException if the engine fails, a score is not finite, memory runs out, or writing fails
+   */
+  public Result explain(Scan scan, Path outDir, String commandLine, Consumer<String> progress, InputPolicy policy,
+      Consumer<String> warnings) throws CtShiftException {
     long started = System.nanoTime();
     Map<String, Double> seconds = new LinkedHashMap<>();
-    long t = System.nanoTime();
-    Preprocessing.Prepared prepared = preprocessing.prepare(scan.hu());
+    Preprocessing.Prepared prepared = prepare(scan, seconds, progress, warnings);
     Volume x = prepared.volume();
-    seconds.put("preprocess", (System.nanoTime() - t) / 1e9);
-    progress.accept("model space: " + x + " (" + String.join(", ", prepared.steps()) + ")");
-
     double[] range = model.manifest().input().range();
     Explanation e;
     try (NDManager manager = runtime.newManager()) {
       e = new LatentShiftExplainer(autoencoder, model, objective, config)
           .explain(manager, x.data(), x.nz(), x.ny(), x.nx(), (float) range[0], (float) range[1], progress);
+    } catch (ModelOutputException ex) {
+      throw modelOutputError(ex);
     } catch (RuntimeException ex) {
       throw new CtShiftException(scan.source() + ": the explanation failed: " + ex.getMessage(), ex);
+    } catch (OutOfMemoryError ex) {
+      throw new CtShiftException(scan.source() + ": " + OutOfMemory.advice(ex), ex);
     }
     seconds.putAll(e.seconds());
+    JsonObject reconstruction = check(scan, e, policy, warnings);
+    Written w;
+    try (StagedOutput out = StagedOutput.into(outDir)) {
+      w = write(out, outDir, scan, prepared, objective, e, reconstruction, commandLine, seconds, started, progress);
+      out.commit();
+    }
+    progress.accept(String.format("%s: %s %.4f -> %.4f (%s), outputs in %s", scan.source().getFileName(),
+        objective.describe(), e.original().score(), e.counterfactual().score(), e.search().reason().label(), outDir));
+    return new Result(e, w.report());
+  }
 
-    t = System.nanoTime();
-    progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to " + outDir);
+  /** Preprocesses the scan as the model's manifest says, timing it into {@code seconds}. */
+  Preprocessing.Prepared prepare(Scan scan, Map<String, Double> seconds, Consumer<String> progress,
+      Consumer<String> warnings) {
+    long t = System.nanoTime();
+    Preprocessing.Prepared prepared = preprocessing.prepare(scan.hu());
+    seconds.put("preprocess", (System.nanoTime() - t) / 1e9);
+    progress.accept("model space: " + prepared.volume() + " (" + String.join(", ", prepared.steps()) + ")");
+    int minDepth = model.manifest().input().minDepth();
+    if (prepared.unpaddedDepth() < minDepth) {
+      warnings.accept("ctshift: warning: " + scan.source() + ": the scan gives " + prepared.unpaddedDepth()
+          + " slice(s) on the model's grid, fewer than the " + minDepth + " it needs; padded with air to "
+          + prepared.volume().nz() + ", so the model sees mostly padding");
+    }
+    return prepared;
+  }
+
+  /** A model output of the wrong shape is the model's fault: reported as a model that cannot be used. */
+  ModelLoadException modelOutputError(ModelOutputException ex) {
+    return new ModelLoadException(model.manifest().directory() + ": " + ex.getMessage(), ex);
+  }
+
+  /**
+   * Checks an explanation before anything is written: its scores must be finite, and the autoencoder's
+   * reconstruction of the scan is compared with its held-out figure (a warning, or with {@code --strict}
+   * a refusal).
+   *
+   * @return the reconstruction figures, for the report
+   */
+  JsonObject check(Scan scan, Explanation e, InputPolicy policy, Consumer<String> warnings)
+      throws CtShiftException {
+    requireFiniteScores(scan, e);
+    double[] range = model.manifest().input().range();
+    ReconstructionCheck fit = ReconstructionCheck.of(e, range[0], range[1], bodyThreshold(),
+        autoencoder.manifest().heldOutPsnrDb());
+    if (fit.farBelowHeldOut()) {
+      if (policy.strict()) {
+        throw new InputRefusedException(fit.warning(scan.source().toString()) + "; refused (--strict)");
+      }
+      warnings.accept("ctshift: warning: " + fit.warning(scan.source().toString()));
+    }
+    return fit.toJson();
+  }
+
+  /** Scores that are not finite mean the model broke on this input: nothing is written. */
+  private void requireFiniteScores(Scan scan, Explanation e) throws CtShiftException {
+    boolean finite = Double.isFinite(e.scanScore()) && Double.isFinite(e.reconstructionScore())
+        && e.frames().stream().allMatch(f -> Double.isFinite(f.score()));
+    if (!finite) {
+      throw new CtShiftException(scan.source() + ": the model " + model.manifest().name() + " returned a score that"
+          + " is not a finite number (scan " + e.scanScore() + ", reconstruction " + e.reconstructionScore()
+          + "); no outputs written: check the model on this input");
+    }
+  }
+
+  /** The model-space value of -500 HU: above it lies the body (denser than lung). */
+  private double bodyThreshold() {
+    ModelManifest.Input in = model.manifest().input();
+    double t = (-500 - in.huWindow()[0]) / (in.huWindow()[1] - in.huWindow()[0]);
+    return in.range()[0] + Math.min(1, Math.max(0, t)) * (in.range()[1] - in.range()[0]);
+  }
+
+  /**
+   * What writing one explanation produced: its report (with the slices added by the writer) and the
+   * counterfactual on the scan's grid.
+   */
+  record Written(JsonObject report, JsonObject slices, Volume counterfactualHu) {}
+
+  /**
+   * Maps one explanation back onto the scan and writes its outputs into {@code out} (not committed).
+   *
+   * @param shownDir where the outputs will be, for the progress line
+   * @param reconstruction the figures of {@link #check}, recorded in the report
+   * @param seconds stage times so far; the report's timing adds compose and the total since {@code started}
+   */
+  Written write(StagedOutput out, Path shownDir, Scan scan, Preprocessing.Prepared prepared, Objective target,
+      Explanation e, JsonObject reconstruction, String commandLine, Map<String, Double> seconds, long started,
+      Consumer<String> progress) throws CtShiftException {
+    long t = System.nanoTime();
+    progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to "
+        + shownDir);
     ScanSpaceMapper mapper = new ScanSpaceMapper(prepared, scan.hu());
     List<Volume> framesHu = new ArrayList<>();
     List<Double> frameScores = new ArrayList<>();
@@ -127,27 +259,23 @@ public final class ScanExplainer implements AutoCloseable {
       frameScores.add(f.score());
     }
     Volume heatmapHu = mapper.changeHu(e.heatmap());
-    JsonObject report = report(scan, prepared, e, commandLine);
-    try (StagedOutput out = StagedOutput.into(outDir)) {
-      ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
-          framesHu, frameScores, objective.name(), scan.integerValued(), scan.dicom(),
-          "ctshift counterfactual: " + model.manifest().name() + ", " + objective.name());
-      seconds.put("compose", (System.nanoTime() - t) / 1e9);
-      JsonObject timing = new JsonObject();
-      seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
-      timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
-      report.add("seconds", timing);
-      report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
-      new ExplanationWriter(outputOptions).write(out, content, report);
-      out.commit();
-    }
-    progress.accept(String.format("%s: %s %.4f -> %.4f (%s), outputs in %s", scan.source().getFileName(),
-        objective.describe(), e.original().score(), e.counterfactual().score(), e.search().reason().label(), outDir));
-    return new Result(e, report);
+    JsonObject report = report(scan, prepared, target, e, commandLine);
+    report.add("reconstruction", reconstruction);
+    ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), heatmapHu,
+        framesHu, frameScores, target.name(), scan.integerValued(), scan.dicom(),
+        "ctshift counterfactual: " + model.manifest().name() + ", " + target.name());
+    seconds.put("compose", (System.nanoTime() - t) / 1e9);
+    JsonObject timing = new JsonObject();
+    seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
+    timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
+    report.add("seconds", timing);
+    report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
+    JsonObject slices = new ExplanationWriter(outputOptions).write(out, content, report);
+    return new Written(report, slices, framesHu.get(0));
   }
 
-  private JsonObject report(Scan scan, Preprocessing.Prepared prepared, Explanation e, String commandLine)
-      throws CtShiftException {
+  private JsonObject report(Scan scan, Preprocessing.Prepared prepared, Objective objective, Explanation e,
+      String commandLine) throws CtShiftException {
     JsonObject r = new JsonObject();
     r.addProperty("tool", "ctshift");
     r.addProperty("version", VersionProvider.version());
@@ -197,6 +325,11 @@ public final class ScanExplainer implements AutoCloseable {
     search.addProperty("composition", config.composition().name().toLowerCase(java.util.Locale.ROOT));
     search.addProperty("focus", config.focus());
     search.addProperty("lambda_star", Json.round(e.search().lambdaStar()));
+    if (config.search() != dev.ctshift.shift.ShiftConfig.Search.REFERENCE) {
+      // The score the adaptive search aimed for (the reference schedule has its own fixed rule).
+      search.addProperty("target_score", Json.round(new LatentShiftExplainer(autoencoder, model, objective, config)
+          .targetScore(e.search().trace().get(0).score())));
+    }
     search.addProperty("stop_reason", e.search().reason().label());
     search.addProperty("evaluations", e.search().evaluations());
     search.addProperty("sweep_evaluations", e.sweepEvaluations());

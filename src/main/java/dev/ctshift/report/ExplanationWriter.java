@@ -8,6 +8,7 @@ import dev.ctshift.io.dicom.DicomDerivedWriter;
 import dev.ctshift.io.dicom.DicomScan;
 import dev.ctshift.io.nifti.NiftiDatatype;
 import dev.ctshift.io.nifti.NiftiWriter;
+import dev.ctshift.report.html.ExplanationPage;
 import dev.ctshift.report.render.Colormap;
 import dev.ctshift.report.render.GifWriter;
 import dev.ctshift.report.render.Panel;
@@ -35,7 +36,8 @@ import java.util.List;
  *   <li>{@code panel.png} — the most changed slices, input | counterfactual | difference;
  *   <li>{@code dicom/} — the counterfactual as a derived DICOM series of the source study (DICOM input,
  *       or NIfTI input when asked);
- *   <li>{@code report.json} — see {@code ScanExplainer}.
+ *   <li>{@code report.json} — see {@code ScanExplainer};
+ *   <li>{@code report.html} — all of it in one interactive page ({@link ExplanationPage}).
  * </ul>
  */
 public final class ExplanationWriter {
@@ -43,10 +45,20 @@ public final class ExplanationWriter {
    * What to write and how images look.
    *
    * @param dicomForNifti also write a derived DICOM series when the input was NIfTI
+   * @param html write report.html
    */
-  public record Options(Window window, int panelSlices, boolean frames4d, boolean dicomForNifti) {
+  public record Options(Window window, int panelSlices, boolean frames4d, boolean dicomForNifti, boolean html) {
+    public Options(Window window, int panelSlices, boolean frames4d, boolean dicomForNifti) {
+      this(window, panelSlices, frames4d, dicomForNifti, true);
+    }
+
     public static Options defaults() {
       return new Options(Window.CHEST, 3, true, false);
+    }
+
+    /** These options with report.html on or off. */
+    public Options withHtml(boolean on) {
+      return new Options(window, panelSlices, frames4d, dicomForNifti, on);
     }
   }
 
@@ -113,6 +125,14 @@ public final class ExplanationWriter {
     slices.addProperty("display_scale_hu", maxDiff);
     report.add("slices", slices);
     writeJson(out, report);
+    if (options.html()) {
+      try {
+        ExplanationPage.write(out.file(ExplanationPage.FILE), new ExplanationPage.Content(c.scanHu(), c.framesHu(),
+            c.counterfactualHu(), maxDiff, options.window(), report));
+      } catch (IOException e) {
+        throw new CtShiftException("cannot write " + ExplanationPage.FILE + ": " + e.getMessage(), e);
+      }
+    }
     return slices;
   }
 
@@ -120,7 +140,7 @@ public final class ExplanationWriter {
   public static void writeJson(StagedOutput out, JsonObject report) throws CtShiftException {
     try {
       Files.writeString(out.file("report.json"),
-          new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report)
+          new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(Json.finite(report))
               + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new CtShiftException("cannot write report.json: " + e.getMessage(), e);

@@ -39,4 +39,26 @@ public final class Json {
     }
     return new java.math.BigDecimal(v).round(new java.math.MathContext(6)).doubleValue();
   }
+
+  /**
+   * A deep copy of {@code e} with every NaN or infinite number replaced by null: JSON has no such numbers,
+   * and Gson would write them bare (invalid JSON) when serializing a tree.
+   */
+  public static com.google.gson.JsonElement finite(com.google.gson.JsonElement e) {
+    if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+      double v = e.getAsDouble();
+      return Double.isFinite(v) ? e : com.google.gson.JsonNull.INSTANCE;
+    }
+    if (e.isJsonArray()) {
+      JsonArray a = new JsonArray();
+      e.getAsJsonArray().forEach(x -> a.add(finite(x)));
+      return a;
+    }
+    if (e.isJsonObject()) {
+      com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+      e.getAsJsonObject().entrySet().forEach(x -> o.add(x.getKey(), finite(x.getValue())));
+      return o;
+    }
+    return e;
+  }
 }

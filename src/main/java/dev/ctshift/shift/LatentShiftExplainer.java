@@ -70,24 +70,51 @@ public final class LatentShiftExplainer {
    */
   public Explanation explain(NDManager manager, float[] volume, int depth, int height, int width,
       float low, float high, Consumer<String> progress) {
+    try (EncodedVolume encoded = EncodedVolume.encode(autoencoder, manager, volume, depth, height, width,
+        config.encodeBatch(), progress)) {
+      stageListener.accept("encode", encoded.seconds());
+      Explanation e = explain(encoded, low, high, progress);
+      Map<String, Double> seconds = new LinkedHashMap<>();
+      seconds.put("encode", encoded.seconds());
+      seconds.putAll(e.seconds());
+      return new Explanation(e.depth(), e.height(), e.width(), e.input(), e.reconstruction(), e.frames(),
+          e.heatmap(), e.scanScore(), e.reconstructionScore(), e.search(), e.gradientNorm(), e.gradientsAt(),
+          e.sweepEvaluations(), seconds);
+    }
+  }
+
+  /**
+   * Explains a volume encoded before, e.g. once for several objectives. Every array this explanation
+   * makes lives in a sub-manager closed before returning: nothing of it stays on {@code encoded}.
+   * The seconds of the result count this explanation's stages only (not the encoding).
+   */
+  public Explanation explain(EncodedVolume encoded, float low, float high, Consumer<String> progress) {
     Map<String, Double> seconds = new LinkedHashMap<>();
-    try (SliceLatentSpace space = new SliceLatentSpace(autoencoder, model, objective, manager, depth, height,
-        width)) {
+    int depth = encoded.depth();
+    int height = encoded.height();
+    int width = encoded.width();
+    float[] volume = encoded.volume();
+    try (SliceLatentSpace space = new SliceLatentSpace(autoencoder, model, objective, encoded.manager(), depth,
+        encoded.height(), encoded.width())) {
       long t = System.nanoTime();
-      progress.accept("encoding " + depth + " slices of " + height + "x" + width);
       NDArray x = space.upload(volume);
-      NDArray latents = space.encode(x, config.encodeBatch());
-      NDArray reconstruction = space.decode(latents, config.encodeBatch());
-      t = lap(seconds, "encode", t);
+      NDArray latents = encoded.latents();
+      NDArray reconstruction = encoded.reconstruction();
 
       progress.accept("gradient of the " + objective.describe() + " for all " + depth + " slice latents, "
           + config.chunkSlices() + " slices at a time");
       boolean residual = config.composition() == Composition.RESIDUAL;
       NDArray base = residual ? x : reconstruction;
       SliceLatentSpace.VolumeGradient atBase = space.volumeGradient(base);
-      double otherLink = space.link(residual ? reconstruction : x);
+      double otherLink = encoded.sharedLink(objective, residual)
+          .orElseGet(() -> space.link(residual ? reconstruction : x));
       double scanLink = residual ? atBase.link() : otherLink;
       double reconLink = residual ? otherLink : atBase.link();
+      if (!Double.isFinite(scanLink) || !Double.isFinite(reconLink)) {
+        throw new IllegalStateException("the model returned a score that is not a finite number (scan "
+            + objective.score(scanLink) + ", reconstruction " + objective.score(reconLink)
+            + "); no outputs written: check the model on this input");
+      }
       t = lap(seconds, "model gradient", t);
       NDArray gradient = focus(space.latentGradient(latents, atBase.gradient(), config.chunkSlices()));
       // Along the (focused) direction d, the link changes at first order by g . d = |d|^2.
@@ -172,6 +199,7 @@ public final class LatentShiftExplainer {
           from.score(), restart + 1, config.restarts()));
       SliceLatentSpace.VolumeGradient atEnd = space.volumeGradient(frames.volume(end));
       NDArray origin = along.latents(r.lambdaStar());
+      origin.attach(space.manager()); // else it would join the shared latents' manager and outlive this explanation
       NDArray g = focus(space.latentGradient(origin, atEnd.gradient(), config.chunkSlices()));
       atEnd.gradient().close();
       try (NDScope temporaries = new NDScope()) {
@@ -190,7 +218,7 @@ public final class LatentShiftExplainer {
    * end, i.e. 0.1 for a threshold of 0.5) or the relative change if that goes further; else the score
    * at λ = 0 changed by the configured fraction.
    */
-  double targetScore(double startScore) {
+  public double targetScore(double startScore) {
     if (config.stopScore() != null) {
       return config.stopScore();
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.ModelManifest.Activation;
+import dev.ctshift.model.ModelOutputException;
 import java.util.List;
 
 /**
@@ -21,13 +22,16 @@ public final class Objective {
   private final int index;
   private final String name;
   private final double threshold;
+  private final int declaredOutputs;
 
-  private Objective(ModelManifest.Kind kind, Activation activation, int index, String name, double threshold) {
+  private Objective(ModelManifest.Kind kind, Activation activation, int index, String name, double threshold,
+      int declaredOutputs) {
     this.kind = kind;
     this.activation = activation;
     this.index = index;
     this.name = name;
     this.threshold = threshold;
+    this.declaredOutputs = declaredOutputs;
   }
 
   /**
@@ -55,7 +59,7 @@ public final class Objective {
           + " (give a name or a 0-based index)");
     }
     String name = index < names.size() ? names.get(index) : "output " + index;
-    return new Objective(manifest.kind(), manifest.activation(), index, name, manifest.threshold());
+    return new Objective(manifest.kind(), manifest.activation(), index, name, manifest.threshold(), names.size());
   }
 
   /** The link (a differentiable scalar) of a model output; see the class comment. */
@@ -63,7 +67,7 @@ public final class Objective {
     if (kind == ModelManifest.Kind.SEGMENTER) {
       return segmenterLink(output);
     }
-    checkIndex(output.getShape().get(output.getShape().dimension() - 1));
+    checkClassifierShape(output.getShape());
     NDArray logits = output.reshape(-1);
     NDArray z = logits.get(index);
     if (activation != Activation.SOFTMAX) {
@@ -79,7 +83,7 @@ public final class Objective {
 
   private NDArray segmenterLink(NDArray output) {
     if (output.getShape().dimension() != 5) {
-      throw new IllegalStateException("a segmenter must output [1, C, D, H, W], got " + output.getShape());
+      throw new ModelOutputException("a segmenter must output [1, C, D, H, W], got " + output.getShape());
     }
     checkIndex(output.getShape().get(1));
     NDArray probability;
@@ -94,9 +98,24 @@ public final class Objective {
     return fraction.log().sub(fraction.neg().add(1).log());
   }
 
+  /** A classifier gives {@code [1, K]} (or {@code [K]}), K the number of names the manifest lists. */
+  private void checkClassifierShape(ai.djl.ndarray.types.Shape shape) {
+    int dims = shape.dimension();
+    if (dims == 0 || dims > 2 || dims == 2 && shape.get(0) != 1) {
+      throw new ModelOutputException("a classifier must output [1, K] (one value per output), got "
+          + (dims == 0 ? "a scalar" : shape.toString()) + ": export the model with its outputs as [1, K]");
+    }
+    long k = shape.get(dims - 1);
+    if (declaredOutputs > 0 && k != declaredOutputs) {
+      throw new ModelOutputException("the manifest names " + declaredOutputs + " outputs but the model gives " + k
+          + ": list one name per output in \"outputs\"");
+    }
+    checkIndex(k);
+  }
+
   private void checkIndex(long available) {
     if (index >= available) {
-      throw new IllegalStateException("target index " + index + " but the model produced only " + available
+      throw new ModelOutputException("target index " + index + " but the model produced only " + available
           + " outputs");
     }
   }

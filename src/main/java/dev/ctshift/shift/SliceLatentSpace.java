@@ -32,12 +32,18 @@ final class SliceLatentSpace implements AutoCloseable {
       int depth, int height, int width) {
     this.autoencoder = autoencoder;
     // Only the objective's output is read: a model of several networks may run just the one it needs.
-    this.model = model.forOutput(objective.index());
+    this.model = model == null ? null : model.forOutput(objective.index());
     this.objective = objective;
     this.manager = parent.newSubManager();
     this.depth = depth;
     this.height = height;
     this.width = width;
+  }
+
+  /** A space that only encodes and decodes (no model, no objective): for {@link EncodedVolume}. */
+  static SliceLatentSpace autoencoderOnly(SliceAutoencoder autoencoder, NDManager parent, int depth, int height,
+      int width) {
+    return new SliceLatentSpace(autoencoder, null, null, parent, depth, height, width);
   }
 
   /** Wraps a host volume ({@code [D][H][W]} order, W fastest) as {@code [D, 1, H, W]} on the device. */
@@ -102,8 +108,9 @@ final class SliceLatentSpace implements AutoCloseable {
 
   VolumeGradient volumeGradient(NDArray volume) {
     try (NDManager scope = manager.newSubManager()) {
-      NDArray leaf = volume.reshape(1, 1, depth, height, width).duplicate();
-      leaf.attach(scope);
+      NDArray view = volume.reshape(1, 1, depth, height, width);
+      view.attach(scope);
+      NDArray leaf = view.duplicate();
       leaf.setRequiresGradient(true);
       double link;
       try (GradientCollector collector = leaf.getManager().getEngine().newGradientCollector()) {
@@ -129,8 +136,10 @@ final class SliceLatentSpace implements AutoCloseable {
       int end = Math.min(depth, start + chunk);
       try (NDManager scope = manager.newSubManager()) {
         NDIndex range = new NDIndex("{}:{}", start, end);
-        NDArray leaf = latents.get(range).duplicate();
-        leaf.attach(scope);
+        // The slice view is made on the latents' manager: move it here, or it stays there.
+        NDArray part = latents.get(range);
+        part.attach(scope);
+        NDArray leaf = part.duplicate();
         leaf.setRequiresGradient(true);
         NDArray up = upstream.get(range);
         up.attach(scope);

@@ -113,11 +113,22 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void scansThatAreNotCtInHuAreRefusedBeforeAnyModelRuns() {
+    Path out = dir.resolve("refused-out");
+    Run r = run(args(boxCohort, out, "-a", Fixtures.model("identity-ae").toString(),
+        "-m", Fixtures.model("box-classifier").toString(), "--mask-label", "2"));
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.err().contains(boxCohort.resolve("box_neg.nii.gz") + ": every voxel is -600 (a constant volume)"),
+        r.err());
+    assertFalse(Files.exists(out.resolve("summary.md")), "no summary");
+  }
+
+  @Test
   void theBoxModelsCounterfactualLiesEntirelyInsideTheBox() throws Exception {
     Path out = dir.resolve("box-out");
     Run r = run(args(boxCohort, out, "-a", Fixtures.model("identity-ae").toString(),
         "-m", Fixtures.model("box-classifier").toString(), "-t", "box", "--mask-label", "2", "--dilate-mm", "1",
-        "--frames", "4", "--stop-at", "0.2"));
+        "--frames", "4", "--stop-at", "0.2", "--assume-hu")); // the box cohort is synthetic, not HU
     assertEquals(0, r.code(), r.err());
     List<Map<String, String>> rows = csv(out.resolve("per_scan.csv"));
     assertEquals(2 * METHODS.size(), rows.size());
@@ -253,7 +264,7 @@ class EvaluateCommandTest {
   @Test
   void badCohortsFailWithAMessageNamingTheFolder() throws Exception {
     String[] models = {"-a", Fixtures.model("tiny-ae").toString(), "-m", Fixtures.model("tiny-classifier").toString(),
-        "--mask-label", "2"};
+        "--mask-label", "2", "--assume-hu"};
     Path empty = Files.createDirectories(dir.resolve("empty"));
     Files.writeString(empty.resolve("notes.txt"), "not a scan");
     Run r = run(args(empty, dir.resolve("o1"), models));
@@ -279,7 +290,7 @@ class EvaluateCommandTest {
 
     Path o4 = dir.resolve("o4");
     r = run(args(boxCohort, o4, "-a", Fixtures.model("tiny-ae").toString(), "-m",
-        Fixtures.model("tiny-classifier").toString(), "--mask-label", "4", "--only-positive"));
+        Fixtures.model("tiny-classifier").toString(), "--mask-label", "4", "--only-positive", "--assume-hu"));
     assertEquals(1, r.code());
     assertTrue(r.err().contains(boxCohort + ": no scan to evaluate"), r.err());
     assertFalse(Files.exists(o4.resolve("summary.md")), "no partial summary");

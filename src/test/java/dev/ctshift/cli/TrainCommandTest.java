@@ -419,6 +419,12 @@ class TrainCommandTest {
     assertEquals(ModelManifest.Kind.AUTOENCODER, m.kind());
     assertEquals(3, m.architectureArgs().get("latent_channels").getAsInt());
     assertEquals(1, m.architectureArgs().get("decoder_kernel").getAsInt());
+    // The kept epoch's validation PSNR becomes the manifest's held-out figure (what explain compares with).
+    JsonObject record = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject();
+    int kept = record.get("selected_epoch").getAsInt();
+    double psnr = record.getAsJsonArray("history").get(kept - 1).getAsJsonObject().getAsJsonObject("metrics")
+        .get("psnr").getAsDouble();
+    assertEquals(psnr, m.heldOutPsnrDb(), 0.005);
 
     List<ModelSpaceScan> scans = load(m, null);
     try (AutoencoderTrainer t = new AutoencoderTrainer(config(),

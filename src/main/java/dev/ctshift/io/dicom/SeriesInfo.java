@@ -7,7 +7,9 @@ import dev.ctshift.volume.Affine;
 import dev.ctshift.volume.Orientation;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -147,6 +149,26 @@ public final class SeriesInfo {
   /** Axis codes such as "LPS" of the volume the series gives; empty if there is a problem. */
   public Optional<String> orientation() {
     return stack == null ? Optional.empty() : Optional.of(Orientation.codes(stack.affineRas()));
+  }
+
+  /**
+   * How many images use each rescale, keyed "slope S, intercept I": more than one key means the slices
+   * were converted to HU differently.
+   */
+  public Map<String, Integer> rescales() {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (SliceHeader s : slices) {
+      counts.merge("slope " + s.rescaleSlope() + ", intercept " + s.rescaleIntercept(), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  /** The distinct RescaleType values of the images ("HU" for CT; empty string where absent). */
+  public List<String> rescaleTypes() {
+    return slices.stream()
+        .map(s -> com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(s.header(), TagFromName.RescaleType)
+            .trim())
+        .distinct().toList();
   }
 
   /** One of the files, for messages. */

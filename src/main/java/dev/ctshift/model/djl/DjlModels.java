@@ -93,7 +93,7 @@ public final class DjlModels {
     try {
       return DjlNetwork.load(arch, m.architectureArgs(), params, device);
     } catch (IOException | RuntimeException e) {
-      throw new ModelLoadException(where + "cannot load weights " + params + ": " + e.getMessage(), e);
+      throw new ModelLoadException(where + "cannot load weights " + params + ": " + reason(e), e);
     }
   }
 
@@ -124,6 +124,14 @@ public final class DjlModels {
     }
     String json = new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n";
     Files.writeString(dir.resolve("model.json"), json, StandardCharsets.UTF_8);
+  }
+
+  /** The failure's message; a bare end of file (no message) means a truncated file. */
+  private static String reason(Exception e) {
+    if (e instanceof java.io.EOFException && e.getMessage() == null) {
+      return "the file ends early (truncated, or not a DJL parameter file)";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   private static String lower(Enum<?> e) {

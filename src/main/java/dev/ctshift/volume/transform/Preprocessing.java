@@ -115,6 +115,16 @@ public final class Preprocessing {
       return volume;
     }
 
+    /** Slices in model space before the last depth padding (to the model's multiple or minimum). */
+    public int unpaddedDepth() {
+      for (int s = transforms.size() - 1; s >= 0; s--) {
+        if (transforms.get(s) instanceof DivisiblePadDepth) {
+          return inputs.get(s).nz();
+        }
+      }
+      return volume.nz();
+    }
+
     /** The grid of the scan given to {@link Preprocessing#prepare}. */
     public VolumeGeometry scanGeometry() {
       return inputs.isEmpty() ? VolumeGeometry.of(volume) : inputs.get(0);

@@ -1,0 +1,96 @@
+package dev.ctshift.report.html;
+
+import dev.ctshift.volume.Orientation;
+import dev.ctshift.volume.Volume;
+
+/**
+ * The voxel grid of a scan re-indexed for display in radiological convention, the order the HTML
+ * report's arrays use: {@code x} runs from the patient's right to left, {@code y} from anterior to
+ * posterior, {@code z} from inferior to superior, flat index {@code x + nx * (y + ny * z)}. An axial
+ * image at fixed z then has anterior at the top and the patient's right on the left, like
+ * {@link dev.ctshift.report.render.SliceView}; coronal and sagittal images put superior at the top.
+ *
+ * <p>The mapping follows the affine's closest world axes, so RAS, LPS, LAS or swapped storage all give
+ * the same display arrays; oblique affines are shown on their closest axes without reslicing.
+ */
+final class DisplayGrid {
+  private final int[] sourceDims;
+  /** For each display axis (x, y, z), the voxel axis that feeds it. */
+  private final int[] sourceAxis = new int[3];
+  /** For each display axis, whether its index runs against the voxel index. */
+  private final boolean[] flipped = new boolean[3];
+  private final int[] dims = new int[3];
+  private final double[] spacing = new double[3];
+
+  DisplayGrid(Volume v) {
+    sourceDims = v.dims();
+    int[] world = Orientation.closestWorldAxes(v.affine());
+    String codes = v.orientation();
+    double[] voxelSpacing = v.spacing();
+    for (int a = 0; a < 3; a++) {
+      int d = world[a];
+      sourceAxis[d] = a;
+      boolean positive = Orientation.isPositive(codes.charAt(a));
+      // x and y run toward the negative RAS end (L, P); z toward the positive end (S).
+      flipped[d] = d == 2 ? !positive : positive;
+      dims[d] = sourceDims[a];
+      spacing[d] = voxelSpacing[a];
+    }
+  }
+
+  /** Display dimensions {nx, ny, nz}. */
+  int[] dims() {
+    return dims.clone();
+  }
+
+  /** Display voxel size in mm along x, y, z. */
+  double[] spacing() {
+    return spacing.clone();
+  }
+
+  /** The display axis (0 x, 1 y, 2 z) that voxel axis k of the scan became. */
+  int displayAxisOfK() {
+    for (int d = 0; d < 3; d++) {
+      if (sourceAxis[d] == 2) {
+        return d;
+      }
+    }
+    throw new IllegalStateException("no display axis for k");
+  }
+
+  /** Whether display index runs against voxel index k ({@code display = n - 1 - k}). */
+  boolean kFlipped() {
+    return flipped[displayAxisOfK()];
+  }
+
+  /** {@code values} (voxel order of the scan) in display order, rounded to integers and clamped to 16 bits. */
+  short[] toDisplay(float[] values) {
+    if (values.length != sourceDims[0] * sourceDims[1] * sourceDims[2]) {
+      throw new IllegalArgumentException("expected " + sourceDims[0] * sourceDims[1] * sourceDims[2]
+          + " values, got " + values.length);
+    }
+    short[] out = new short[values.length];
+    int[] ijk = new int[3];
+    int nx = dims[0];
+    int ny = dims[1];
+    for (int z = 0; z < dims[2]; z++) {
+      ijk[sourceAxis[2]] = flipped[2] ? dims[2] - 1 - z : z;
+      for (int y = 0; y < ny; y++) {
+        ijk[sourceAxis[1]] = flipped[1] ? ny - 1 - y : y;
+        for (int x = 0; x < nx; x++) {
+          ijk[sourceAxis[0]] = flipped[0] ? nx - 1 - x : x;
+          float v = values[ijk[0] + sourceDims[0] * (ijk[1] + sourceDims[1] * ijk[2])];
+          out[x + nx * (y + ny * z)] = toShort(v);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static short toShort(float v) {
+    if (Float.isNaN(v)) {
+      return 0;
+    }
+    return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(v)));
+  }
+}

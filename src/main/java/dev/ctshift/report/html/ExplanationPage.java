@@ -1,0 +1,219 @@
+package dev.ctshift.report.html;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.ctshift.report.render.Window;
+import dev.ctshift.volume.Volume;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * {@code report.html}: one self-contained page that shows an explanation interactively (axial,
+ * coronal and sagittal views of scan, frame and change; a λ slider through the sweep; the score
+ * curve; per-slice change; window presets; the facts of report.json). The page, its script and its
+ * style come from resources of this package; the volumes are embedded as base64 of {@link ShortCodec}
+ * data, so the file opens from disk with no network, and a Content-Security-Policy forbids any load.
+ *
+ * <p><b>What the page holds.</b> The scan in whole HU (values rounded, as an int16 NIfTI stores them)
+ * and, for every sweep frame, the frame minus the scan in whole HU, at full resolution. When the
+ * frames together would pass {@link #BUDGET_BYTES}, the intermediate frames (not the counterfactual)
+ * are stored at half, quarter, then an eighth of the in-plane resolution; the page says so. The NIfTI files stay the
+ * full-precision record.
+ *
+ * <pre>{@code
+ * ExplanationPage.write(out.file("report.html"), new ExplanationPage.Content(scanHu, framesHu, cfHu,
+ *     displayScaleHu, Window.CHEST, report));
+ * }</pre>
+ */
+public final class ExplanationPage {
+  /** File name in an explanation's output folder. */
+  public static final String FILE = "report.html";
+  /** Size the encoded frames may grow the page to before intermediate frames are reduced. */
+  static final long BUDGET_BYTES = 14_000_000;
+  /** Coarsest in-plane reduction of intermediate frames: past it the page may exceed the budget. */
+  static final int MAX_REDUCTION = 8;
+
+  /**
+   * What the page shows.
+   *
+   * @param scanHu the scan, HU, on its own grid
+   * @param framesHu the sweep frames from λ* to λ = 0, HU, same grid; may be empty (no sweep)
+   * @param counterfactualHu the counterfactual (shown alone when there are no frames)
+   * @param displayScaleHu the change in HU at which the diverging map saturates (as in panel.png)
+   * @param window the initial grey window (as in panel.png)
+   * @param report the explanation's report.json
+   */
+  public record Content(Volume scanHu, List<Volume> framesHu, Volume counterfactualHu, double displayScaleHu,
+      Window window, JsonObject report) {}
+
+  private ExplanationPage() {}
+
+  /** Writes the page to {@code file} (in a staging folder: not atomically by itself). */
+  public static void write(Path file, Content c) throws IOException {
+    java.nio.file.Files.writeString(file, render(c), StandardCharsets.UTF_8);
+  }
+
+  /** The page's text. */
+  static String render(Content c) throws IOException {
+    return render(c, BUDGET_BYTES);
+  }
+
+  /** The page's text, reducing intermediate frames while the packed data exceed {@code budgetBytes}. */
+  static String render(Content c, long budgetBytes) throws IOException {
+    DisplayGrid grid = new DisplayGrid(c.scanHu());
+    short[] scan = grid.toDisplay(c.scanHu().data());
+    List<String> blobs = new ArrayList<>();
+    blobs.add(base64(ShortCodec.encode(scan)));
+    long size = blobs.get(0).length();
+
+    JsonArray sweep = c.report().has("sweep") ? c.report().getAsJsonArray("sweep") : new JsonArray();
+    List<Volume> frames = c.framesHu();
+    JsonArray frameInfo = new JsonArray();
+    if (frames.isEmpty()) {
+      frames = List.of(c.counterfactualHu());
+    }
+    int[] dims = grid.dims();
+    // Differences are made per frame as they are packed, so only one is held at a time.
+    List<String> frameBlobs = new ArrayList<>();
+    long total = size;
+    for (Volume f : frames) {
+      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu()))));
+      total += frameBlobs.get(frameBlobs.size() - 1).length();
+    }
+    int reduction = 1;
+    while (total > budgetBytes && reduction < MAX_REDUCTION && frames.size() > 1) {
+      reduction *= 2;
+      // The counterfactual keeps full resolution: it is what the explanation is about.
+      total = size + frameBlobs.get(0).length();
+      for (int f = 1; f < frames.size(); f++) {
+        short[] d = reduce(difference(grid, frames.get(f), c.scanHu()), dims, reduction);
+        frameBlobs.set(f, base64(ShortCodec.encode(d)));
+        total += frameBlobs.get(f).length();
+      }
+    }
+    for (int f = 0; f < frames.size(); f++) {
+      JsonObject o = new JsonObject();
+      if (f < sweep.size()) {
+        o.add("lambda", sweep.get(f).getAsJsonObject().get("lambda"));
+        o.add("score", sweep.get(f).getAsJsonObject().get("score"));
+      }
+      o.addProperty("reduction", f == 0 ? 1 : reduction);
+      frameInfo.add(o);
+    }
+    blobs.addAll(frameBlobs);
+
+    JsonObject data = new JsonObject();
+    data.add("report", c.report());
+    JsonObject g = new JsonObject();
+    g.add("dims", toJson(dims));
+    JsonArray spacing = new JsonArray();
+    for (double s : grid.spacing()) {
+      spacing.add(s);
+    }
+    g.add("spacing_mm", spacing);
+    g.addProperty("k_axis", grid.displayAxisOfK());
+    g.addProperty("k_flipped", grid.kFlipped());
+    data.add("grid", g);
+    JsonObject w = new JsonObject();
+    w.addProperty("level", c.window().level());
+    w.addProperty("width", c.window().width());
+    data.add("window", w);
+    data.addProperty("display_scale_hu", c.displayScaleHu());
+    data.add("frames", frameInfo);
+    data.addProperty("no_sweep", c.framesHu().isEmpty());
+    JsonArray notes = new JsonArray();
+    notes.add("scan and frames rounded to whole HU (int16), as an int16 NIfTI stores them");
+    if (reduction > 1) {
+      notes.add(String.format("intermediate frames (not the counterfactual) at 1/%d of the in-plane resolution "
+          + "(means over %dx%d blocks), to keep this page under %.0f MB", reduction, reduction, reduction,
+          budgetBytes / 1e6));
+    }
+    notes.add("the NIfTI files in this folder are the full-precision record");
+    data.add("reduced", notes);
+
+    StringBuilder blobHtml = new StringBuilder();
+    for (int i = 0; i < blobs.size(); i++) {
+      blobHtml.append("<script type=\"application/octet-stream\" id=\"blob-").append(i).append("\">")
+          .append(blobs.get(i)).append("</script>\n");
+    }
+    String title = "ctshift: " + fileName(c.report());
+    return Resources.page("report.html", "report.css", "report.js", java.util.Map.of("TITLE", Resources.escapeHtml(title),
+        "DATA", scriptJson(data), "BLOBS", blobHtml.toString()));
+  }
+
+  /** {@code frame - scan} in whole HU, display order. */
+  private static short[] difference(DisplayGrid grid, Volume frame, Volume scan) {
+    float[] f = frame.data();
+    float[] s = scan.data();
+    float[] d = new float[f.length];
+    for (int i = 0; i < d.length; i++) {
+      // Round each side as the page does for the scan, so scan + difference is the frame in whole HU.
+      d[i] = Math.round(f[i]) - Math.round(s[i]);
+    }
+    return grid.toDisplay(d);
+  }
+
+  /** Mean over {@code r x r} in-plane blocks, stored at the reduced size (edge blocks may be partial). */
+  static short[] reduce(short[] v, int[] dims, int r) {
+    if (r == 1) {
+      return v;
+    }
+    int nx = dims[0];
+    int ny = dims[1];
+    int mx = (nx + r - 1) / r;
+    int my = (ny + r - 1) / r;
+    short[] out = new short[mx * my * dims[2]];
+    for (int z = 0; z < dims[2]; z++) {
+      for (int by = 0; by < my; by++) {
+        for (int bx = 0; bx < mx; bx++) {
+          int sum = 0;
+          int n = 0;
+          for (int y = by * r; y < Math.min(ny, by * r + r); y++) {
+            for (int x = bx * r; x < Math.min(nx, bx * r + r); x++) {
+              sum += v[x + nx * (y + ny * z)];
+              n++;
+            }
+          }
+          out[bx + mx * (by + my * z)] = (short) Math.round((float) sum / n);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String base64(byte[] b) {
+    return Base64.getEncoder().encodeToString(b);
+  }
+
+  private static JsonArray toJson(int[] v) {
+    JsonArray a = new JsonArray();
+    for (int x : v) {
+      a.add(x);
+    }
+    return a;
+  }
+
+  private static String fileName(JsonObject report) {
+    if (report.has("input") && report.getAsJsonObject("input").has("path")) {
+      return Path.of(report.getAsJsonObject("input").get("path").getAsString()).getFileName().toString();
+    }
+    return "explanation";
+  }
+
+  /**
+   * JSON safe inside a script element ('<' is escaped, so no "</script>" can end it early) and for
+   * {@code JSON.parse}.
+   */
+  static String scriptJson(JsonObject o) {
+    Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().disableHtmlEscaping().create();
+    // JSON.parse knows no NaN or Infinity: undefined numbers (e.g. a gap without a reconstruction) become null.
+    String json = gson.toJson(o).replaceAll("([:\\[,])(-?Infinity|NaN)(?=[,\\]}])", "$1null");
+    return json.replace("<", "\\u003c");
+  }
+}
