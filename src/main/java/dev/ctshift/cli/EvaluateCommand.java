@@ -7,6 +7,7 @@ import dev.ctshift.evaluate.CohortEvaluation;
 import dev.ctshift.evaluate.Evaluator;
 import dev.ctshift.evaluate.Method;
 import dev.ctshift.evaluate.Tables;
+import dev.ctshift.shift.ExplanationMethod;
 import dev.ctshift.shift.ShiftConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -108,6 +109,13 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Lambda searches to evaluate, comma-separated: adaptive, reference. Default: ${DEFAULT-VALUE}.")
   List<ShiftConfig.Search> searches;
 
+  @Option(names = "--methods", paramLabel = "NAME", split = ",",
+      converter = MethodConverter.class,
+      description = "Named path presets to evaluate instead of --modes x --searches, comma-separated: "
+          + "${COMPLETION-CANDIDATES} (see 'ctshift explain --method'). Default: none.",
+      completionCandidates = MethodConverter.Names.class)
+  List<ExplanationMethod> presets;
+
   @Option(names = "--baseline", paramLabel = "NAME", defaultValue = "saliency",
       converter = BaselineConverter.class,
       description = "saliency (|d link / d x|, proportional to |d score / d x|; one gradient pass) or none."
@@ -142,15 +150,20 @@ public final class EvaluateCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   double focus;
 
-  @Option(names = "--restarts", paramLabel = "N", defaultValue = "0",
-      description = "When the score stops moving along the gradient before the target, take a new gradient at"
-          + " the best frame so far and go on, at most N times (0: one straight shift, as published)."
-          + " Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--restarts", paramLabel = "N", defaultValue = "" + ShiftConfig.DEFAULT_RESTARTS,
+      description = "For --modes x --searches: when the score stalls along the gradient before the target, take"
+          + " a new gradient at the best frame so far and go on, at most N times (0: one straight shift, as"
+          + " published). Default: ${DEFAULT-VALUE}.")
   int restarts;
 
   @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
-      description = "Most volume evaluations of an adaptive search. Default: ${DEFAULT-VALUE}.")
+      description = "Most volume evaluations of an adaptive search along one gradient. Default: ${DEFAULT-VALUE}.")
   int maxEvaluations;
+
+  @Option(names = "--search-budget", paramLabel = "N", defaultValue = "" + ShiftConfig.DEFAULT_SEARCH_BUDGET,
+      description = "Most volume evaluations of a whole adaptive search, over all its gradients."
+          + " Default: ${DEFAULT-VALUE}.")
+  int searchBudget;
 
   @Option(names = "--frames", paramLabel = "N", defaultValue = "10",
       description = "Sweep frames (the heatmap is built from them). Default: ${DEFAULT-VALUE}.")
@@ -196,9 +209,13 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--limit must be >= 0, got " + limit);
     }
     List<Method> methods = new ArrayList<>();
-    for (ShiftConfig.Composition mode : new LinkedHashSet<>(modes)) {
-      for (ShiftConfig.Search search : new LinkedHashSet<>(searches)) {
-        methods.add(Method.latentShift(mode, search));
+    if (presets != null) {
+      new LinkedHashSet<>(presets).forEach(p -> methods.add(Method.preset(p)));
+    } else {
+      for (ShiftConfig.Composition mode : new LinkedHashSet<>(modes)) {
+        for (ShiftConfig.Search search : new LinkedHashSet<>(searches)) {
+          methods.add(Method.latentShift(mode, search));
+        }
       }
     }
     if (baseline == Baseline.SALIENCY) {
@@ -212,6 +229,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           .optFocus(focus)
           .optMaxEvaluations(maxEvaluations)
           .optRestarts(restarts)
+          .optSearchBudget(searchBudget)
           .optFrames(frames)
           .optHeatmap(heatmap)
           .optChunkSlices(chunkSlices)

@@ -48,6 +48,10 @@ import picocli.CommandLine.Spec;
       "changed slices; and every output's score on each counterfactual) and",
       "panel.png (one row per target).",
       "",
+      "When the score is already where the search would stop (already-at-target),",
+      "nothing is shifted and only report.json is written. --method paper runs the",
+      "published method as its code does (see README).",
+      "",
       "Without arguments it explains the bundled demo model on the bundled sample.",
       ""
     },
@@ -134,10 +138,7 @@ public final class ExplainCommand implements Callable<Integer> {
     try (ScanExplainer explainer = ScanExplainer.load(explain.autoencoderDir(), explain.modelDir(),
         targets.single(), config, runtime, output)) {
       ScanExplainer.Result r = explainer.explain(loaded, outDir, commandLine(), progress, policy, common.notices());
-      spec.commandLine().getOut().printf("%s: %s %.4f -> %.4f at lambda %.4g (%s); outputs in %s%n",
-          scanPath.getFileName(), explainer.objective().describe(), r.explanation().original().score(),
-          r.explanation().counterfactual().score(), r.explanation().search().lambdaStar(),
-          r.explanation().search().reason().label(), outDir);
+      spec.commandLine().getOut().println(ResultLine.of(scanPath, explainer.objective(), config, r.explanation(), outDir));
       spec.commandLine().getOut().flush();
     }
     return 0;

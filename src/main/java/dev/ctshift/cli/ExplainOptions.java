@@ -6,6 +6,7 @@ import dev.ctshift.model.ModelManifest;
 import dev.ctshift.pipeline.TargetSelection;
 import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.report.render.Window;
+import dev.ctshift.shift.ExplanationMethod;
 import dev.ctshift.shift.ShiftConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -60,15 +61,24 @@ public final class ExplainOptions {
       description = "Relative score change to reach when no --stop-at applies. Default: ${DEFAULT-VALUE}.")
   double stopChange;
 
-  @Option(names = "--composition", paramLabel = "MODE", defaultValue = "residual",
+  @Option(names = "--method", paramLabel = "NAME", defaultValue = "default",
+      description = "Path preset: default (residual composition, adaptive search, a new gradient wherever the"
+          + " score stalls before the target); paper (the published method as its code runs it:"
+          + " reconstruction composition, reference λ schedule, one straight shift); straight (default"
+          + " without new gradients); curved (a new gradient every 2 evaluations). --composition,"
+          + " --search and --restarts override it. One of ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+      converter = MethodConverter.class, completionCandidates = MethodConverter.Names.class)
+  ExplanationMethod method;
+
+  @Option(names = "--composition", paramLabel = "MODE",
       description = "residual: scan + Dec(z+λg) - Dec(z), λ=0 is the scan exactly; reconstruction:"
-          + " Dec(z+λg), as in the paper. Default: ${DEFAULT-VALUE}.",
+          + " Dec(z+λg), as in the paper. Default: the --method's (residual).",
       converter = EnumConverters.Composition.class)
   ShiftConfig.Composition composition;
 
-  @Option(names = "--search", paramLabel = "STRATEGY", defaultValue = "adaptive",
+  @Option(names = "--search", paramLabel = "STRATEGY",
       description = "adaptive: linear guess, secant and bracketing (few evaluations); reference: the original"
-          + " code's fixed λ schedule, for comparison. Default: ${DEFAULT-VALUE}.",
+          + " code's fixed λ schedule, for comparison. Default: the --method's (adaptive).",
       converter = EnumConverters.Search.class)
   ShiftConfig.Search search;
 
@@ -91,16 +101,20 @@ public final class ExplainOptions {
           + " Default: ${DEFAULT-VALUE}.")
   double focus;
 
-  @Option(names = "--restarts", paramLabel = "N", defaultValue = "0",
-      description = "When the score stops moving along the gradient before the target, take a new gradient at"
+  @Option(names = "--restarts", paramLabel = "N",
+      description = "When the score stalls along the gradient before the target, take a new gradient at"
           + " the best frame so far and go on, at most N times (0: one straight shift, as published)."
-          + " Default: ${DEFAULT-VALUE}.")
-  int restarts;
+          + " Default: the --method's (" + ShiftConfig.DEFAULT_RESTARTS + ").")
+  Integer restarts;
 
   @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
-      description = "Most volume evaluations one λ search may spend (each restart gets as many again)."
-          + " Default: ${DEFAULT-VALUE}.")
+      description = "Most volume evaluations the search may spend along one gradient. Default: ${DEFAULT-VALUE}.")
   int maxEvaluations;
+
+  @Option(names = "--search-budget", paramLabel = "N", defaultValue = "" + ShiftConfig.DEFAULT_SEARCH_BUDGET,
+      description = "Most volume evaluations of the whole adaptive search, over all its gradients."
+          + " Default: ${DEFAULT-VALUE}.")
+  int searchBudget;
 
   @Option(names = "--frames", paramLabel = "N", defaultValue = "10",
       description = "Sweep frames from the counterfactual to the scan. Default: ${DEFAULT-VALUE}.")
@@ -211,18 +225,26 @@ public final class ExplainOptions {
           + " (each frame is a model evaluation and a scan-sized volume), got " + frames);
     }
     try {
-      return ShiftConfig.builder()
+      ShiftConfig.Builder b = method.apply(ShiftConfig.builder());
+      if (composition != null) {
+        b.optComposition(composition);
+      }
+      if (search != null) {
+        b.optSearch(search);
+      }
+      if (restarts != null) {
+        b.optRestarts(restarts);
+      }
+      return b
           .optDirection(direction)
           .optStopScore(stopAt)
           .optStopChange(stopChange)
-          .optComposition(composition)
-          .optSearch(search)
+          .optSearchBudget(searchBudget)
           .optChunkSlices(chunkSlices)
           .optEncodeBatch(encodeBatch)
           .optChangeBudget(changeBudget)
           .optFocus(focus)
           .optMaxEvaluations(maxEvaluations)
-          .optRestarts(restarts)
           .optFrames(frames)
           .optHeatmap(heatmap)
           .build();

@@ -145,7 +145,7 @@ public final class Evaluator implements AutoCloseable {
   private record Geometry(String id, boolean[] mask, int maskVoxels, boolean[] dilated, int dilatedVoxels) {}
 
   private ScanRow latentShift(Method m, Geometry g, Volume x, ScanSpaceMapper mapper, Volume scanHu) {
-    ShiftConfig config = settings.engine().toBuilder().optComposition(m.composition()).optSearch(m.search()).build();
+    ShiftConfig config = m.configure(settings.engine());
     double[] range = model.manifest().input().range();
     ProcessMemory.resetPeak();
     long start = System.nanoTime();
@@ -159,13 +159,17 @@ public final class Evaluator implements AutoCloseable {
     float[] delta = ScanSpaceMapper.difference(mapper.frameHu(e.counterfactual().values()), scanHu).data();
     float[] heatmap = mapper.changeHu(e.heatmap()).data();
     double cf = e.counterfactual().score();
-    double crossed = Double.isNaN(threshold) || e.scanScore() <= threshold ? Double.NaN : cf <= threshold ? 1 : 0;
+    // A scan already at the target was not explained: it counts neither for nor against validity.
+    boolean explained = e.search().reason() != StopReason.ALREADY_AT_TARGET;
+    double crossed = Double.isNaN(threshold) || e.scanScore() <= threshold || !explained ? Double.NaN
+        : cf <= threshold ? 1 : 0;
+    double reached = !explained ? Double.NaN : e.search().reason() == StopReason.REACHED_TARGET ? 1 : 0;
     return new ScanRow(g.id(), m, g.maskVoxels(), g.dilatedVoxels(), e.scanScore(), e.reconstructionScore(), cf,
-        threshold, crossed, e.search().reason().label(), e.search().reason() == StopReason.REACHED_TARGET ? 1 : 0,
+        threshold, crossed, e.search().reason().label(), reached,
         e.search().lambdaStar(), localised(MapMetrics.shareInside(delta, g.dilated()), g),
         localised(MapMetrics.shareInside(heatmap, g.dilated()), g), MapMetrics.topKIoU(heatmap, g.mask()),
         localised(MapMetrics.meanAbs(delta, g.dilated(), true), g), MapMetrics.meanAbs(delta, g.dilated(), false),
-        e.evaluations(), e.search().evaluations(), seconds, peak);
+        e.evaluations(), e.search().evaluations(), seconds, peak, e.gradients());
   }
 
   private ScanRow saliency(Geometry g, Preprocessing.Prepared prepared, double[] scores) {
@@ -182,7 +186,7 @@ public final class Evaluator implements AutoCloseable {
     double nan = Double.NaN;
     return new ScanRow(g.id(), Method.SALIENCY, g.maskVoxels(), g.dilatedVoxels(), scores[0], scores[1], nan,
         threshold, nan, null, nan, nan, nan, localised(MapMetrics.shareInside(onScan, g.dilated()), g),
-        MapMetrics.topKIoU(onScan, g.mask()), nan, nan, 0, 0, seconds, peak);
+        MapMetrics.topKIoU(onScan, g.mask()), nan, nan, 0, 0, seconds, peak, 0);
   }
 
   /** Localisation is only defined for a finding that is there: NaN for an empty mask. */

@@ -27,6 +27,8 @@ package dev.ctshift.evaluate;
  * @param searchEvaluations those of the search alone
  * @param seconds wall time of the method on this scan (engine only: no reading, mapping or metrics)
  * @param peakRssMiB peak resident memory of the process while the method ran (Linux), -1 if unknown
+ * @param gradients gradients the path followed (each costs a model forward and backward and a decoder
+ *     pass with gradient); 0 for the baseline and when nothing was shifted
  */
 public record ScanRow(
     String id,
@@ -49,7 +51,8 @@ public record ScanRow(
     int evaluations,
     int searchEvaluations,
     double seconds,
-    double peakRssMiB) {
+    double peakRssMiB,
+    int gradients) {
 
   /** Score on the scan minus score on its reconstruction. */
   public double reconstructionGap() {

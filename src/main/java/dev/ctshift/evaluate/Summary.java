@@ -22,11 +22,12 @@ public final class Summary {
    * @param validityApplicable scans on which validity applies
    * @param reachedPercent 100 × share of searches that reached their target; NaN for the baseline
    * @param peakRssMiB the largest per-scan peak
+   * @param gradients mean gradients followed per explanation
    */
   public record Line(Method method, int scans, int positives, double validityPercent, int validityApplicable,
       double reachedPercent, double changeShareInside, double mapShareInside, double mapIoU,
       double meanAbsDeltaHuInside, double meanAbsDeltaHuOutside, double reconstructionGap, double evaluations,
-      double searchEvaluations, double seconds, double peakRssMiB) {}
+      double searchEvaluations, double seconds, double peakRssMiB, double gradients) {}
 
   private final List<Line> lines;
 
@@ -50,7 +51,7 @@ public final class Summary {
           mean(positive, ScanRow::meanAbsDeltaHuInside), mean(positive, ScanRow::meanAbsDeltaHuOutside),
           mean(all, ScanRow::reconstructionGap), mean(all, ScanRow::evaluations),
           mean(all, ScanRow::searchEvaluations), mean(all, ScanRow::seconds),
-          all.stream().mapToDouble(ScanRow::peakRssMiB).max().orElse(Double.NaN)));
+          all.stream().mapToDouble(ScanRow::peakRssMiB).max().orElse(Double.NaN), mean(all, ScanRow::gradients)));
     });
     return new Summary(lines);
   }

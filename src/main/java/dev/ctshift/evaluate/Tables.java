@@ -24,11 +24,11 @@ public final class Tables {
   static final String PER_SCAN_HEADER = "id,method,mask_voxels,dilated_voxels,scan_score,reconstruction_score,"
       + "reconstruction_gap,counterfactual_score,threshold,crossed,stop_reason,reached_target,lambda_star,"
       + "change_share_inside,map_share_inside,map_iou,mean_abs_dhu_inside,mean_abs_dhu_outside,evaluations,"
-      + "search_evaluations,seconds,peak_rss_mib";
+      + "search_evaluations,seconds,peak_rss_mib,gradients";
 
   static final String SUMMARY_HEADER = "method,scans,positives,validity_percent,validity_applicable,"
       + "reached_target_percent,change_share_inside,map_share_inside,map_iou,mean_abs_dhu_inside,"
-      + "mean_abs_dhu_outside,reconstruction_gap,evaluations,search_evaluations,seconds,peak_rss_mib";
+      + "mean_abs_dhu_outside,reconstruction_gap,evaluations,search_evaluations,seconds,peak_rss_mib,gradients";
 
   private Tables() {}
 
@@ -42,7 +42,7 @@ public final class Tables {
           r.stopReason() == null ? "" : r.stopReason(), num(r.reachedTarget()), num(r.lambdaStar()),
           num(r.changeShareInside()), num(r.mapShareInside()), num(r.mapIoU()), num(r.meanAbsDeltaHuInside()),
           num(r.meanAbsDeltaHuOutside()), Integer.toString(r.evaluations()), Integer.toString(r.searchEvaluations()),
-          num(r.seconds()), num(r.peakRssMiB()))).append('\n');
+          num(r.seconds()), num(r.peakRssMiB()), Integer.toString(r.gradients()))).append('\n');
     }
     return b.toString();
   }
@@ -55,7 +55,7 @@ public final class Tables {
           num(l.validityPercent()), Integer.toString(l.validityApplicable()), num(l.reachedPercent()),
           num(l.changeShareInside()), num(l.mapShareInside()), num(l.mapIoU()), num(l.meanAbsDeltaHuInside()),
           num(l.meanAbsDeltaHuOutside()), num(l.reconstructionGap()), num(l.evaluations()),
-          num(l.searchEvaluations()), num(l.seconds()), num(l.peakRssMiB()))).append('\n');
+          num(l.searchEvaluations()), num(l.seconds()), num(l.peakRssMiB()), num(l.gradients()))).append('\n');
     }
     return b.toString();
   }

@@ -21,10 +21,12 @@ import dev.ctshift.report.ExplanationWriter;
 import dev.ctshift.report.Json;
 import dev.ctshift.report.StagedOutput;
 import dev.ctshift.shift.Explanation;
+import dev.ctshift.shift.ExplanationMethod;
 import dev.ctshift.shift.LatentShiftExplainer;
 import dev.ctshift.shift.Objective;
 import dev.ctshift.shift.ShiftConfig;
 import dev.ctshift.shift.Step;
+import dev.ctshift.shift.StopReason;
 import dev.ctshift.volume.Volume;
 import dev.ctshift.volume.transform.Preprocessing;
 import java.io.IOException;
@@ -161,6 +163,20 @@ public final class ScanExplainer implements AutoCloseable {
     }
     seconds.putAll(e.seconds());
     JsonObject reconstruction = check(scan, e, policy, warnings);
+    if (e.search().reason() == StopReason.ALREADY_AT_TARGET) {
+      // Nothing was shifted: the scan is its own answer, so only the report (with its scores) is written.
+      JsonObject report = report(scan, prepared, objective, e, commandLine);
+      report.add("reconstruction", reconstruction);
+      try (StagedOutput out = StagedOutput.into(outDir)) {
+        report.add("seconds", timings(seconds, started));
+        report.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
+        ExplanationWriter.writeJson(out, report);
+        out.commit();
+      }
+      progress.accept(String.format("%s: %s %.4f: already at the target, nothing shifted; report in %s",
+          scan.source().getFileName(), objective.describe(), e.scanScore(), outDir));
+      return new Result(e, report);
+    }
     Written w;
     try (StagedOutput out = StagedOutput.into(outDir)) {
       w = write(out, outDir, scan, prepared, objective, e, reconstruction, commandLine, seconds, started, progress);
@@ -335,6 +351,20 @@ public final class ScanExplainer implements AutoCloseable {
     search.addProperty("sweep_evaluations", e.sweepEvaluations());
     search.addProperty("latent_gradient_norm", Json.round(e.gradientNorm()));
     search.addProperty("restarts_allowed", config.restarts());
+    search.addProperty("method", ExplanationMethod.of(config).map(ExplanationMethod::label).orElse("custom"));
+    search.addProperty("search_budget", config.searchBudget());
+    search.addProperty("path", e.path());
+    search.addProperty("gradients", e.gradients());
+    JsonArray legs = new JsonArray();
+    for (Explanation.Leg leg : e.legs()) {
+      JsonObject o = new JsonObject();
+      o.addProperty("from_lambda", Json.round(leg.fromLambda()));
+      o.addProperty("stop_reason", leg.reason().label());
+      o.addProperty("evaluations", leg.evaluations());
+      o.addProperty("path", leg.attempt());
+      legs.add(o);
+    }
+    search.add("legs", legs);
     JsonArray gradientsAt = new JsonArray();
     e.gradientsAt().forEach(l -> gradientsAt.add(Json.round(l)));
     search.add("gradients_at_lambda", gradientsAt);
@@ -359,6 +389,13 @@ public final class ScanExplainer implements AutoCloseable {
     r.add("sweep", sweep);
     r.addProperty("heatmap", config.heatmap().name().toLowerCase(java.util.Locale.ROOT));
     return r;
+  }
+
+  private static JsonObject timings(Map<String, Double> seconds, long started) {
+    JsonObject timing = new JsonObject();
+    seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
+    timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
+    return timing;
   }
 
   private static JsonObject describe(ModelManifest m) throws CtShiftException {

@@ -21,6 +21,11 @@ import java.util.Map;
  * @param gradientsAt the λ (path coordinate) of every gradient taken: 0, then one per restart
  * @param sweepEvaluations volume evaluations spent on the sweep (beyond the search)
  * @param seconds wall time per stage (encode, gradient, search, sweep, heatmap)
+ * @param legs the path's straight pieces in order, one per gradient followed, with why the search
+ *     left each; empty when nothing was shifted ({@link StopReason#ALREADY_AT_TARGET})
+ * @param path the path taken: "none" (nothing shifted), "straight" (one gradient), "restarted" (new
+ *     gradients where the score stalled), "curved-retry" (the first path fell short, and a search
+ *     again from the scan with a new gradient every few evaluations got further), or "reference"
  */
 public record Explanation(
     int depth,
@@ -36,7 +41,17 @@ public record Explanation(
     double gradientNorm,
     List<Double> gradientsAt,
     int sweepEvaluations,
-    Map<String, Double> seconds) {
+    Map<String, Double> seconds,
+    List<Leg> legs,
+    String path) {
+
+  /**
+   * One straight piece of a shift path: where it starts (path coordinate λ), why the search left it,
+   * the evaluations spent along it, and which path it belongs to (1: the first, from the scan; 2: the
+   * search that started again from the scan when the first fell short).
+   */
+  public record Leg(double fromLambda, StopReason reason, int evaluations, int attempt) {}
+
 
   /** One sweep frame: its λ, the model's score on it, and the volume. */
   public record Frame(double lambda, double score, float[] values) {}
@@ -49,6 +64,15 @@ public record Explanation(
   /** The frame at λ = 0 (the scan in residual mode, the reconstruction otherwise). */
   public Frame original() {
     return frames.get(frames.size() - 1);
+  }
+
+  /**
+   * Gradients computed for the path: one per leg, except that a search started again from the scan
+   * reuses the scan's gradient. Each costs a model forward and backward pass and a decoder pass with
+   * gradient.
+   */
+  public int gradients() {
+    return legs.size() - (legs.stream().anyMatch(l -> l.attempt() == 2) ? 1 : 0);
   }
 
   /** Score on the scan minus score on its reconstruction. */

@@ -53,6 +53,16 @@ public final class LambdaSearch {
    */
   public static Result adaptive(Evaluator evaluator, Step start, double targetLink, double slope,
       ShiftConfig config) {
+    return adaptive(evaluator, start, targetLink, slope, config, config.maxEvaluations());
+  }
+
+  /**
+   * The default search, stopping with {@link StopReason#EVALUATION_LIMIT} after {@code lineEvaluations}
+   * secant steps without reaching the target; the refinement after the target is reached and the
+   * budget interpolation may go on up to {@link ShiftConfig#maxEvaluations()}.
+   */
+  public static Result adaptive(Evaluator evaluator, Step start, double targetLink, double slope,
+      ShiftConfig config, int lineEvaluations) {
     int sign = config.direction() == Direction.LOWER ? 1 : -1;
     List<Step> trace = new ArrayList<>(List.of(start));
     if (reached(start, targetLink, sign)) {
@@ -64,7 +74,7 @@ public final class LambdaSearch {
     double lambda = clampLambda((targetLink - start.link()) / slope, config.maxLambda());
     Step previous = start;
     int backtracks = 0;
-    while (trace.size() - 1 < config.maxEvaluations()) {
+    while (trace.size() - 1 < Math.min(lineEvaluations, config.maxEvaluations())) {
       Step step = evaluator.evaluate(lambda);
       trace.add(step);
       if (step.change() > config.changeBudget()) {

@@ -79,7 +79,7 @@ public final class LatentShiftExplainer {
       seconds.putAll(e.seconds());
       return new Explanation(e.depth(), e.height(), e.width(), e.input(), e.reconstruction(), e.frames(),
           e.heatmap(), e.scanScore(), e.reconstructionScore(), e.search(), e.gradientNorm(), e.gradientsAt(),
-          e.sweepEvaluations(), seconds);
+          e.sweepEvaluations(), seconds, e.legs(), e.path());
     }
   }
 
@@ -116,6 +116,17 @@ public final class LatentShiftExplainer {
             + "); no outputs written: check the model on this input");
       }
       t = lap(seconds, "model gradient", t);
+      double scanScore = objective.score(scanLink);
+      if (alreadyAtTarget(scanScore)) {
+        progress.accept(String.format("the %s is %.4g, already where the search would stop: nothing is shifted",
+            objective.describe(), scanScore));
+        Explanation.Frame scan = new Explanation.Frame(0, scanScore, volume.clone());
+        LambdaSearch.Result none = new LambdaSearch.Result(0, StopReason.ALREADY_AT_TARGET,
+            List.of(new Step(0, scanLink, scanScore, 0)));
+        return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), List.of(scan, scan),
+            new float[volume.length], scanScore, objective.score(reconLink), none, 0, List.of(), 0, seconds, List.of(),
+            "none");
+      }
       NDArray gradient = focus(space.latentGradient(latents, atBase.gradient(), config.chunkSlices()));
       // Along the (focused) direction d, the link changes at first order by g . d = |d|^2.
       double slope;
@@ -127,26 +138,60 @@ public final class LatentShiftExplainer {
       Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
       FrameMaker frames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
           config.encodeBatch(), start.score());
+      FrameMaker chosen = frames;
+      String pathName;
       LambdaSearch.Result search;
+      List<Explanation.Leg> legs = new ArrayList<>();
       if (config.search() == ShiftConfig.Search.REFERENCE) {
         // The original code shifts along the gradient of the score itself, not of its log-odds.
         Segment along = new Segment(latents, gradient.mul(objective.scorePerLink(atBase.link())), 0, 1);
         frames.extend(along);
         search = LambdaSearch.reference(l -> frames.step(l, progress), start, config);
+        legs.add(new Explanation.Leg(0, search.reason(), search.evaluations(), 1));
+        pathName = "reference";
       } else {
-        search = shiftAlongGradients(space, frames, new Segment(latents, gradient, 0, 1), start, slope, progress);
+        Segment first = new Segment(latents, gradient, 0, 1);
+        search = shiftAlongGradients(space, frames, first, start, slope, config, 1, legs, progress);
+        pathName = legs.size() > 1 ? "restarted" : "straight";
+        int left = config.searchBudget() - search.evaluations();
+        if (search.reason() != StopReason.REACHED_TARGET && search.reason() != StopReason.NO_GRADIENT
+            && config.restarts() > 0 && config.relinearizeEvery() == 0 && left >= RETRY_EVERY) {
+          // The straight line (and its restarts) fell short: often the line ran nearly flat and spent the
+          // change budget. Search again from the scan along a path that takes a new gradient every
+          // RETRY_EVERY evaluations, and keep whichever path got further.
+          progress.accept(String.format("the path stopped short of the target (%s): searching again from the scan,"
+              + " with a new gradient every %d evaluations", search.reason().label(), RETRY_EVERY));
+          FrameMaker retryFrames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
+              config.encodeBatch(), start.score());
+          ShiftConfig curved = config.toBuilder().optSearchBudget(left).optRelinearizeEvery(RETRY_EVERY)
+              .optRestarts(left).build();
+          List<Explanation.Leg> retryLegs = new ArrayList<>();
+          LambdaSearch.Result retry = shiftAlongGradients(space, retryFrames, first, start, slope, curved, 2, retryLegs,
+              progress);
+          legs.addAll(retryLegs);
+          List<Step> both = new ArrayList<>(search.trace());
+          both.addAll(retry.trace().subList(1, retry.trace().size()));
+          if (furtherThan(retry, search)) {
+            chosen = retryFrames;
+            pathName = "curved-retry";
+            search = new LambdaSearch.Result(retry.lambdaStar(), retry.reason(), both);
+          } else {
+            search = new LambdaSearch.Result(search.lambdaStar(), search.reason(), both);
+          }
+        }
       }
       progress.accept(String.format("search stopped (%s) at lambda %.4g after %d evaluations",
           search.reason().label(), search.lambdaStar(), search.evaluations()));
       t = lap(seconds, "search", t);
 
+      FrameMaker path = chosen;
       List<Explanation.Frame> sweep = new ArrayList<>();
       int sweepEvaluations = 0;
       int n = config.frames();
       for (int i = 0; i < n; i++) {
         double lambda = search.lambdaStar() * (1 - (double) i / (n - 1));
-        boolean known = frames.isKnown(lambda);
-        Explanation.Frame frame = frames.frame(lambda);
+        boolean known = path.isKnown(lambda);
+        Explanation.Frame frame = path.frame(lambda);
         if (!known) {
           sweepEvaluations++;
           progress.accept(String.format("sweep frame %d/%d: lambda %.4g, score %.4f", i + 1, n, lambda,
@@ -158,20 +203,25 @@ public final class LatentShiftExplainer {
       float[] heatmap = Heatmaps.of(config.heatmap(), sweep);
       lap(seconds, "heatmap", t);
       return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), sweep, heatmap,
-          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), frames.segmentStarts(),
-          sweepEvaluations, seconds);
+          objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), path.segmentStarts(),
+          sweepEvaluations, seconds, legs, pathName);
     }
   }
 
   /**
-   * The adaptive search along {@code first}; when the score stops moving before the target, a new
-   * gradient is taken at the best frame so far and the search goes on along it, up to
-   * {@link ShiftConfig#restarts()} times. The path is then a chain of straight segments, and its
-   * coordinate (reported as λ) continues across them: λ within segment i counts |g_i| / |g_0| per unit
-   * of that segment's own λ, so segment 0 keeps the plain λ of one straight shift.
+   * The adaptive search along {@code first}; when the score stalls before the target (stops moving
+   * the requested way, or the evaluations allowed along one gradient run out), a new gradient is taken
+   * at the best frame so far and the search goes on along it, up to {@link ShiftConfig#restarts()}
+   * times and {@link ShiftConfig#searchBudget()} evaluations in all. With
+   * {@link ShiftConfig#relinearizeEvery()} a new gradient is taken after that many evaluations even
+   * while the score still moves. The path is then a chain of straight segments, and its coordinate
+   * (reported as λ) continues across them: λ within segment i counts |g_i| / |g_0| per unit of that
+   * segment's own λ, so segment 0 keeps the plain λ of one straight shift. The residual property
+   * holds on every segment: frames are the scan plus the decoded change of the latents.
    */
   private LambdaSearch.Result shiftAlongGradients(SliceLatentSpace space, FrameMaker frames, Segment first,
-      Step start, double slope, Consumer<String> progress) {
+      Step start, double slope, ShiftConfig config, int attempt, List<Explanation.Leg> legs,
+      Consumer<String> progress) {
     double targetLink = objective.link(targetScore(start.score()));
     List<Step> trace = new ArrayList<>(List.of(start));
     Segment segment = first;
@@ -185,18 +235,27 @@ public final class LatentShiftExplainer {
         Step onPath = frames.step(along.position(l), progress);
         return new Step(l, onPath.link(), onPath.score(), onPath.change());
       };
+      int left = config.searchBudget() - (trace.size() - 1);
+      ShiftConfig segmentConfig = config.toBuilder().optMaxEvaluations(Math.min(config.maxEvaluations(), left))
+          .build();
+      int lineEvaluations = config.relinearizeEvery() > 0 && restart < config.restarts()
+          ? config.relinearizeEvery() : config.maxEvaluations();
       LambdaSearch.Result r = LambdaSearch.adaptive(evaluator, new Step(0, from.link(), from.score(), from.change()),
-          targetLink, segmentSlope, config);
+          targetLink, segmentSlope, segmentConfig, lineEvaluations);
       for (Step s : r.trace().subList(1, r.trace().size())) {
         trace.add(new Step(along.position(s.lambda()), s.link(), s.score(), s.change()));
       }
+      legs.add(new Explanation.Leg(along.offset(), r.reason(), r.evaluations(), attempt));
       double end = along.position(r.lambdaStar());
-      if (r.reason() != StopReason.SCORE_PLATEAU || restart == config.restarts() || r.lambdaStar() == 0) {
+      boolean stalled = r.reason() == StopReason.SCORE_PLATEAU || r.reason() == StopReason.EVALUATION_LIMIT
+          || r.reason() == StopReason.LAMBDA_LIMIT;
+      if (!stalled || restart == config.restarts() || trace.size() - 1 >= config.searchBudget()
+          || r.lambdaStar() == 0) {
         return new LambdaSearch.Result(end, r.reason(), trace);
       }
       from = r.star();
-      progress.accept(String.format("the score stopped falling at %.4f: new gradient there (restart %d of %d)",
-          from.score(), restart + 1, config.restarts()));
+      progress.accept(String.format("the score stalled at %.4f (%s): new gradient there (restart %d of at most %d)",
+          from.score(), r.reason().label(), restart + 1, config.restarts()));
       SliceLatentSpace.VolumeGradient atEnd = space.volumeGradient(frames.volume(end));
       NDArray origin = along.latents(r.lambdaStar());
       origin.attach(space.manager()); // else it would join the shared latents' manager and outlive this explanation
@@ -211,6 +270,42 @@ public final class LatentShiftExplainer {
       segment = new Segment(origin, g, end, Math.sqrt(segmentSlope / slope));
     }
   }
+
+  /** Evaluations along one gradient of the search that starts again from the scan (see {@link #explain}). */
+  static final int RETRY_EVERY = 2;
+
+  /** Whether search {@code a} got further than {@code b}: reached the target, or a score further along. */
+  private boolean furtherThan(LambdaSearch.Result a, LambdaSearch.Result b) {
+    boolean aReached = a.reason() == StopReason.REACHED_TARGET;
+    if (aReached != (b.reason() == StopReason.REACHED_TARGET)) {
+      return aReached;
+    }
+    int sign = config.direction() == ShiftConfig.Direction.LOWER ? 1 : -1;
+    return sign * (b.star().link() - a.star().link()) > 0;
+  }
+
+  /**
+   * Whether the scan's score already satisfies the stop condition in the requested direction, so that
+   * there is nothing to explain: at or beyond {@code --stop-at}; for a classifier's probability, at
+   * or beyond a fifth of the way from the decision threshold to the far end; for a relative target,
+   * when it asks for a move of at most {@link #NEAR_ZERO} (a probability-like score at or near 0 when
+   * lowering, near 1 when raising) or for none at all (a raw output at or below 0 when lowering).
+   */
+  boolean alreadyAtTarget(double scanScore) {
+    boolean lower = config.direction() == ShiftConfig.Direction.LOWER;
+    if (config.stopScore() != null) {
+      return lower ? scanScore <= config.stopScore() : scanScore >= config.stopScore();
+    }
+    if (objective.isClassifierProbability()) {
+      double t = objective.threshold();
+      return lower ? scanScore <= 0.2 * t : scanScore >= 1 - 0.2 * (1 - t);
+    }
+    double move = lower ? scanScore - targetScore(scanScore) : targetScore(scanScore) - scanScore;
+    return move <= (objective.isProbability() ? NEAR_ZERO : 0);
+  }
+
+  /** Smallest move of a probability-like score that a relative target may ask for. */
+  static final double NEAR_ZERO = 1e-4;
 
   /**
    * The score at which the search stops: the configured stop score; else, for a classifier's

@@ -45,6 +45,11 @@ public final class ShiftConfig {
     ENDPOINTS
   }
 
+  /** Restarts of the default path: enough for the stalls measured on the phantom cohorts (docs/EVALUATION.md). */
+  public static final int DEFAULT_RESTARTS = 3;
+  /** Evaluations of the default path's whole search. */
+  public static final int DEFAULT_SEARCH_BUDGET = 24;
+
   private final int chunkSlices;
   private final int encodeBatch;
   private final Composition composition;
@@ -57,6 +62,8 @@ public final class ShiftConfig {
   private final double maxLambda;
   private final int maxEvaluations;
   private final int restarts;
+  private final int searchBudget;
+  private final int relinearizeEvery;
   private final int refineSteps;
   private final int frames;
   private final Heatmap heatmap;
@@ -74,6 +81,8 @@ public final class ShiftConfig {
     this.maxLambda = b.maxLambda;
     this.maxEvaluations = b.maxEvaluations;
     this.restarts = b.restarts;
+    this.searchBudget = b.searchBudget;
+    this.relinearizeEvery = b.relinearizeEvery;
     this.refineSteps = b.refineSteps;
     this.frames = b.frames;
     this.heatmap = b.heatmap;
@@ -134,8 +143,8 @@ public final class ShiftConfig {
   }
 
   /**
-   * Most volume evaluations one λ search may spend (the sweep is counted separately); each restart
-   * gets as many again.
+   * Most volume evaluations the search may spend along one gradient (the sweep is counted separately);
+   * see also {@link #searchBudget()}.
    */
   public int maxEvaluations() {
     return maxEvaluations;
@@ -147,6 +156,20 @@ public final class ShiftConfig {
    */
   public int restarts() {
     return restarts;
+  }
+
+  /** Most volume evaluations the whole adaptive search may spend, over all its gradients. */
+  public int searchBudget() {
+    return searchBudget;
+  }
+
+  /**
+   * Evaluations along one gradient after which the adaptive search takes a new gradient even though
+   * the score still moves (a path that bends with the score); 0: only where the score stops moving.
+   * Each new gradient counts as a restart.
+   */
+  public int relinearizeEvery() {
+    return relinearizeEvery;
   }
 
   /** Bracketed refinement steps after the target is first reached. */
@@ -177,6 +200,8 @@ public final class ShiftConfig {
     b.maxLambda = maxLambda;
     b.maxEvaluations = maxEvaluations;
     b.restarts = restarts;
+    b.searchBudget = searchBudget;
+    b.relinearizeEvery = relinearizeEvery;
     b.refineSteps = refineSteps;
     b.frames = frames;
     b.heatmap = heatmap;
@@ -188,7 +213,8 @@ public final class ShiftConfig {
     return "ShiftConfig[chunkSlices=" + chunkSlices + ", encodeBatch=" + encodeBatch + ", composition="
         + composition + ", search=" + search + ", direction=" + direction + ", stopScore=" + stopScore
         + ", stopChange=" + stopChange + ", changeBudget=" + changeBudget + ", focus=" + focus + ", maxLambda=" + maxLambda
-        + ", maxEvaluations=" + maxEvaluations + ", restarts=" + restarts + ", refineSteps=" + refineSteps + ", frames=" + frames
+        + ", maxEvaluations=" + maxEvaluations + ", restarts=" + restarts + ", searchBudget=" + searchBudget
+        + ", relinearizeEvery=" + relinearizeEvery + ", refineSteps=" + refineSteps + ", frames=" + frames
         + ", heatmap=" + heatmap + "]";
   }
 
@@ -205,7 +231,9 @@ public final class ShiftConfig {
     private double focus = 1;
     private double maxLambda = 1e6;
     private int maxEvaluations = 12;
-    private int restarts = 0;
+    private int restarts = DEFAULT_RESTARTS;
+    private int searchBudget = DEFAULT_SEARCH_BUDGET;
+    private int relinearizeEvery = 0;
     private int refineSteps = 3;
     private int frames = 10;
     private Heatmap heatmap = Heatmap.CONSECUTIVE;
@@ -275,6 +303,18 @@ public final class ShiftConfig {
       return this;
     }
 
+    /** Most volume evaluations of the whole adaptive search, over all gradients. */
+    public Builder optSearchBudget(int v) {
+      searchBudget = v;
+      return this;
+    }
+
+    /** Take a new gradient after this many evaluations along one (0: only where the score stalls). */
+    public Builder optRelinearizeEvery(int v) {
+      relinearizeEvery = v;
+      return this;
+    }
+
     public Builder optRefineSteps(int v) {
       refineSteps = v;
       return this;
@@ -300,6 +340,8 @@ public final class ShiftConfig {
       require(maxLambda > 0, "max lambda must be > 0, got " + maxLambda);
       require(maxEvaluations >= 1, "max evaluations must be >= 1, got " + maxEvaluations);
       require(restarts >= 0, "restarts must be >= 0, got " + restarts);
+      require(searchBudget >= 1, "search budget must be >= 1, got " + searchBudget);
+      require(relinearizeEvery >= 0, "relinearize-every must be >= 0, got " + relinearizeEvery);
       require(refineSteps >= 0, "refine steps must be >= 0, got " + refineSteps);
       require(stopChange > 0 && stopChange < 1 || direction == Direction.RAISE && stopChange > 0,
           "stop change must be in (0, 1) when lowering, got " + stopChange);
