@@ -135,7 +135,10 @@ final class ManifestReader {
         }
         o = e.getAsJsonObject();
       } catch (JsonParseException e) {
-        throw new VolumeReadException(file + ":" + n + ": not JSON: " + e.getMessage(), e);
+        // Gson wraps the reader's EOFException or MalformedJsonException; their message says where.
+        String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+        throw new VolumeReadException(file + ":" + n + ": not JSON: "
+            + String.valueOf(why).replaceFirst(" path \\$.*$", ""), e);
       }
       for (String key : o.keySet()) {
         if (!COLUMNS.contains(key)) {
@@ -143,7 +146,8 @@ final class ManifestReader {
               + "'; allowed: path (required), target, series_uid");
         }
       }
-      entries.add(entry(file, n, string(o, "path"), targets(file, n, o), string(o, "series_uid")));
+      entries.add(entry(file, n, string(file, n, o, "path"), targets(file, n, o),
+          string(file, n, o, "series_uid")));
     }
     return entries;
   }
@@ -152,7 +156,7 @@ final class ManifestReader {
   private static String targets(Path file, int n, JsonObject o) throws VolumeReadException {
     JsonElement e = o.get("target");
     if (e == null || !e.isJsonArray()) {
-      return string(o, "target");
+      return string(file, n, o, "target");
     }
     List<String> names = new ArrayList<>();
     for (JsonElement name : e.getAsJsonArray()) {
@@ -164,8 +168,12 @@ final class ManifestReader {
     return String.join(";", names);
   }
 
-  private static String string(JsonObject o, String key) {
+  private static String string(Path file, int n, JsonObject o, String key) throws VolumeReadException {
     JsonElement e = o.get(key);
+    if (e != null && !e.isJsonNull() && !e.isJsonPrimitive()) {
+      throw new VolumeReadException(file + ":" + n + ": \"" + key + "\" must be a string, got "
+          + (e.isJsonArray() ? "an array" : "an object"));
+    }
     return e == null || e.isJsonNull() ? null : e.getAsString();
   }
 

@@ -1,5 +1,6 @@
 package dev.ctshift.cli;
 
+import dev.ctshift.io.FileSignature;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
 import dev.ctshift.io.VolumeReadException;
@@ -66,9 +67,17 @@ public final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws VolumeReadException {
     PrintWriter out = spec.commandLine().getOut();
-    if (java.nio.file.Files.isRegularFile(path) && !ScanReader.isDicomFile(path)) {
-      printNifti(out, ScanReader.read(path, null, s -> { }));
-      return 0;
+    String format = "";
+    if (java.nio.file.Files.isRegularFile(path)) {
+      FileSignature signature = ScanReader.signature(path);
+      if (signature.kind() != FileSignature.Kind.DICOM && signature.kind() != FileSignature.Kind.DICOM_NO_PREAMBLE) {
+        List<String> notes = new ArrayList<>();
+        printNifti(out, ScanReader.read(path, null, notes::add));
+        notes.forEach(n -> out.println("  " + n.replace("NIfTI: ", "")));
+        out.flush();
+        return 0;
+      }
+      format = signature.description() + ", ";
     }
     DicomFolder folder = DicomScanner.scan(path);
     List<String> choice = new ArrayList<>();
@@ -79,7 +88,7 @@ public final class InspectCommand implements Callable<Integer> {
     } catch (VolumeReadException e) {
       failure = e;
     }
-    out.printf(Locale.ROOT, "%s: %d series, %d files skipped%n", path, folder.series().size(),
+    out.printf(Locale.ROOT, "%s: %s%d series, %d files skipped%n", path, format, folder.series().size(),
         folder.skipped().size());
     for (SeriesInfo s : folder.series()) {
       print(out, s, s == chosen);

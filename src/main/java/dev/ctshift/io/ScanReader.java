@@ -5,7 +5,6 @@ import dev.ctshift.io.dicom.DicomSeriesReader;
 import dev.ctshift.io.nifti.NiftiImage;
 import dev.ctshift.io.nifti.NiftiReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -17,7 +16,8 @@ public final class ScanReader {
 
   /**
    * Reads the scan at {@code path}: a folder is searched for DICOM series (recursively), a file is read
-   * as NIfTI or DICOM by its content.
+   * as NIfTI or DICOM by its content (a DICOM file without preamble included; {@code log} says so).
+   * Any other file is refused with a message that says what it looks like.
    *
    * @param seriesUid the DICOM series to use, or null for the CT series with the most images
    * @param log receives notices worth showing the user (e.g. which series was chosen)
@@ -27,20 +27,48 @@ public final class ScanReader {
     if (!Files.exists(path)) {
       throw new VolumeReadException(path + ": no such file or folder");
     }
-    if (Files.isDirectory(path) || isDicomFile(path)) {
+    if (Files.isDirectory(path)) {
       return readDicom(path, seriesUid, log);
     }
-    return readNifti(path);
+    FileSignature format = signature(path);
+    switch (format.kind()) {
+      case DICOM -> {
+        return readDicom(path, seriesUid, log);
+      }
+      case DICOM_NO_PREAMBLE -> {
+        log.accept(path + ": read as DICOM: " + format.description());
+        return readDicom(path, seriesUid, log);
+      }
+      case NIFTI -> {
+        return readNifti(path, log);
+      }
+      default -> throw new VolumeReadException(path + ": neither NIfTI nor DICOM: " + format.description()
+          + "; ctshift reads NIfTI-1/2 files (.nii, .nii.gz) and DICOM files or folders");
+    }
   }
 
-  /** Whether {@code path} is a file in the DICOM format: "DICM" after the 128-byte preamble. */
+  /**
+   * What {@code path} holds, judged by its content (see {@link FileSignature}).
+   *
+   * @throws VolumeReadException naming the file if it cannot be read
+   */
+  public static FileSignature signature(Path path) throws VolumeReadException {
+    try {
+      return FileSignature.of(path);
+    } catch (IOException e) {
+      throw new VolumeReadException(path + ": cannot read (" + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Whether {@code path} is a file in the DICOM format, with or without the 128-byte preamble. */
   public static boolean isDicomFile(Path path) {
     if (!Files.isRegularFile(path)) {
       return false;
     }
-    try (InputStream in = Files.newInputStream(path)) {
-      byte[] head = in.readNBytes(132);
-      return head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M';
+    try {
+      FileSignature.Kind kind = FileSignature.of(path).kind();
+      return kind == FileSignature.Kind.DICOM || kind == FileSignature.Kind.DICOM_NO_PREAMBLE;
     } catch (IOException e) {
       return false;
     }
@@ -54,8 +82,9 @@ public final class ScanReader {
     return new Scan(path, Scan.Format.DICOM, dicom.volume(), true, description, dicom);
   }
 
-  private static Scan readNifti(Path path) throws VolumeReadException {
+  private static Scan readNifti(Path path, Consumer<String> log) throws VolumeReadException {
     NiftiImage image = NiftiReader.read(path);
+    image.warnings().forEach(w -> log.accept("NIfTI: warning: " + path.getFileName() + ": " + w));
     if (image.volumeCount() != 1) {
       throw new VolumeReadException(path + ": holds " + image.volumeCount()
           + " volumes (4D); ctshift explains one 3D scan at a time");

@@ -218,8 +218,22 @@ public final class ModelManifest {
       return new ModelManifest(dir, root.getAsJsonObject());
     } catch (ModelLoadException e) {
       throw e.getMessage().startsWith(file.toString()) ? e : new ModelLoadException(file + ": " + e.getMessage());
-    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | ClassCastException e) {
-      throw new ModelLoadException(file + ": malformed manifest: " + e.getMessage());
+    } catch (NumberFormatException e) {
+      // Gson reads unquoted words leniently, so "16z" reaches getAsDouble as a string.
+      throw new ModelLoadException(file + ": malformed manifest: a number was expected (" + e.getMessage() + ")");
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ModelLoadException(file + ": malformed manifest: a file name is not a valid path ("
+          + e.getMessage() + ")");
+    } catch (JsonParseException e) {
+      // Gson wraps the reader's EOFException or MalformedJsonException; their message says where.
+      // Their " path $..." suffix echoes the broken text, so it is left out.
+      String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+      throw new ModelLoadException(file + ": malformed manifest: not valid JSON: "
+          + String.valueOf(why).replaceFirst(" path \\$.*$", ""));
+    } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
+      // Gson's getAs... calls fail this way on a value of the wrong type; the JIT may drop the message.
+      throw new ModelLoadException(file + ": malformed manifest: a value has the wrong JSON type (e.g. text"
+          + " where a number, a list or an object belongs)" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     } catch (IOException e) {
       throw new ModelLoadException(file + ": cannot read: " + e.getMessage());
     }

@@ -115,7 +115,7 @@ class BatchCommandTest {
     assertTrue(r.err().contains("notes.txt"), "the ignored file is mentioned: " + r.err());
     Map<String, JsonObject> rows = rows(out.resolve("summary.json"));
     assertEquals(6, rows.size(), rows.keySet().toString());
-    assertTrue(rows.get("broken.nii.gz@finding_a").get("error").getAsString().contains("not a NIfTI file"));
+    assertTrue(rows.get("broken.nii.gz@finding_a").get("error").getAsString().contains("neither NIfTI nor DICOM"));
     assertTrue(rows.get("fourd.nii.gz@finding_a").get("error").getAsString().contains("4D"));
     assertTrue(rows.get("dicom/mr@finding_a").get("error").getAsString().contains("not CT"));
     for (String failed : List.of("broken.nii.gz", "fourd.nii.gz", "dicom/mr")) {

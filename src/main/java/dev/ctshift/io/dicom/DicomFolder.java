@@ -50,19 +50,25 @@ public record DicomFolder(Path root, List<SeriesInfo> series, List<SkippedFile> 
             .map(s -> s.label() + " (" + s.notCandidateReason().orElse("") + ")")
             .collect(Collectors.joining(", ")) + skippedSummary());
       }
-      chosen = ct.get(0);
+      SeriesInfo first = ct.get(0);
+      chosen = first;
+      long tied = ct.stream().filter(s -> s.imageCount() == first.imageCount()).count();
       String why = ct.size() == 1 ? "the only CT series"
+          : tied > 1 ? String.format(Locale.ROOT, "%d of the %d CT series have the most images (%d); of"
+              + " these, the first by SeriesInstanceUID; choose another by its UID", tied, ct.size(),
+              first.imageCount())
           : "the CT series with the most images of " + ct.size() + "; choose another by its UID";
       log.accept("DICOM: using series " + describe(chosen) + ": " + why);
     }
+    for (SkippedFile f : skipped) {
+      log.accept("DICOM: skipped " + f);
+    }
     if (chosen.problem().isPresent()) {
-      throw new VolumeReadException(chosen.problem().get());
+      // A skipped file is often the reason for the problem (the missing slice, say): name it too.
+      throw new VolumeReadException(chosen.problem().get() + skippedSummary());
     }
     for (String w : chosen.warnings()) {
       log.accept("DICOM: warning: " + w);
-    }
-    for (SkippedFile f : skipped) {
-      log.accept("DICOM: skipped " + f);
     }
     return chosen;
   }

@@ -65,6 +65,11 @@ public final class DicomScanner {
       if (!DicomFileUtilities.isDicomOrAcrNemaFile(file.toFile())) {
         return "not a DICOM file";
       }
+      try {
+        ElementLengthCheck.check(file);
+      } catch (IOException e) {
+        return "corrupt: " + e.getMessage();
+      }
       AttributeList header = new AttributeList();
       header.read(file.toFile(), TagFromName.PixelData);
       if (MEDIA_STORAGE_DIRECTORY.equals(SliceHeader.string(header, TagFromName.MediaStorageSOPClassUID))) {

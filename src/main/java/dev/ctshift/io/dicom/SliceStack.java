@@ -22,6 +22,10 @@ final class SliceStack {
   static final double ORIENTATION_TOLERANCE = 1e-4;
   /** Angles (degrees) between the slice step and the normal above this are reported as a tilt. */
   static final double TILT_DEGREES = 0.01;
+  /** Direction cosine vectors shorter than this count as zero (the standard wants unit vectors). */
+  static final double MIN_DIRECTION_NORM = 1e-3;
+  /** Row and column directions whose angle's cosine exceeds this are not perpendicular (~0.6 degrees off). */
+  static final double MAX_DIRECTION_COSINE = 0.01;
 
   private final List<SliceHeader> slices;
   private final double[][] affineRas;
@@ -68,6 +72,7 @@ final class SliceStack {
         throw new VolumeReadException(s.where() + ": no " + missing + " in series " + label
             + ", so its place in the volume is unknown");
       }
+      checkGeometry(label, s);
       if (s.rows() != first.rows() || s.columns() != first.columns()) {
         throw new VolumeReadException(String.format(Locale.ROOT,
             "series %s mixes image sizes: %dx%d in %s but %dx%d in %s", label, first.columns(),
@@ -95,6 +100,7 @@ final class SliceStack {
         .thenComparingInt(SliceHeader::frame));
     List<String> warnings = new ArrayList<>();
     List<SliceHeader> kept = new ArrayList<>();
+    List<String> duplicates = new ArrayList<>();
     for (SliceHeader s : sorted) {
       SliceHeader last = kept.isEmpty() ? null : kept.get(kept.size() - 1);
       if (last != null && dot(s.position(), normal) - dot(last.position(), normal) < SAME_POSITION_MM) {
@@ -105,6 +111,7 @@ final class SliceStack {
         }
         warnings.add("dropped duplicate slice " + s.where() + ": same position " + vec(s.position())
             + " as " + last.where());
+        duplicates.add(s.where() + " and " + last.where() + " at " + vec(s.position()));
         continue;
       }
       kept.add(s);
@@ -117,7 +124,7 @@ final class SliceStack {
       step = scale(normal, t);
     } else {
       step = scale(minus(kept.get(n - 1).position(), kept.get(0).position()), 1.0 / (n - 1));
-      checkSteps(label, kept, normal, step);
+      checkSteps(label, kept, duplicates, normal, step);
       double along = dot(step, normal);
       double tilt = Math.toDegrees(Math.acos(Math.min(1.0, along / norm(step))));
       if (tilt > TILT_DEGREES) {
@@ -137,9 +144,49 @@ final class SliceStack {
     return new SliceStack(List.copyOf(kept), lpsToRas(lps), List.copyOf(warnings));
   }
 
+  /**
+   * Fails unless the slice's position is finite, its pixel spacing positive and its orientation two
+   * perpendicular non-zero directions: without them the affine would be singular or undefined.
+   */
+  private static void checkGeometry(String label, SliceHeader s) throws VolumeReadException {
+    String problem = null;
+    double[] sp = s.pixelSpacing();
+    double[] o = s.orientation();
+    if (!(sp[0] > 0 && sp[1] > 0 && Double.isFinite(sp[0]) && Double.isFinite(sp[1]))) {
+      problem = "PixelSpacing " + vec(sp) + " mm: both must be positive";
+    } else if (!allFinite(s.position())) {
+      problem = "ImagePositionPatient " + vec(s.position()) + " is not a finite position";
+    } else if (!allFinite(o)) {
+      problem = "ImageOrientationPatient " + vec(o) + " is not finite";
+    } else {
+      double[] row = {o[0], o[1], o[2]};
+      double[] col = {o[3], o[4], o[5]};
+      if (norm(row) < MIN_DIRECTION_NORM || norm(col) < MIN_DIRECTION_NORM) {
+        problem = "ImageOrientationPatient " + vec(o) + " has a zero direction (row and column"
+            + " direction cosines must be unit vectors)";
+      } else if (Math.abs(dot(row, col)) / (norm(row) * norm(col)) > MAX_DIRECTION_COSINE) {
+        problem = "ImageOrientationPatient " + vec(o) + ": the row and column directions are not"
+            + " perpendicular";
+      }
+    }
+    if (problem != null) {
+      throw new VolumeReadException(s.where() + ": invalid geometry in series " + label + ": " + problem
+          + ", so the image cannot be placed in the volume");
+    }
+  }
+
+  private static boolean allFinite(double[] v) {
+    for (double x : v) {
+      if (!Double.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Fails on a gap (missing slices) or on any step that differs from the typical step. */
-  private static void checkSteps(String label, List<SliceHeader> kept, double[] normal, double[] mean)
-      throws VolumeReadException {
+  private static void checkSteps(String label, List<SliceHeader> kept, List<String> duplicates,
+      double[] normal, double[] mean) throws VolumeReadException {
     double[] steps = new double[kept.size() - 1];
     for (int k = 0; k < steps.length; k++) {
       steps[k] = dot(kept.get(k + 1).position(), normal) - dot(kept.get(k).position(), normal);
@@ -153,6 +200,14 @@ final class SliceStack {
       if (steps[k] - median > tol && steps[k] > 1.5 * median) {
         SliceHeader a = kept.get(k);
         SliceHeader b = kept.get(k + 1);
+        if (!duplicates.isEmpty()) {
+          // A slice given another slice's position leaves a hole where it belongs: name both facts.
+          throw new VolumeReadException(String.format(Locale.ROOT,
+              "series %s has a duplicate slice position: %s; and no slice between %s (at %s) and %s "
+                  + "(at %s), a gap of %.3f mm where the other slices are %.3f mm apart. A slice "
+                  + "position is probably wrong", label, String.join("; ", duplicates), a.where(),
+              vec(a.position()), b.where(), vec(b.position()), steps[k], median));
+        }
         throw new VolumeReadException(String.format(Locale.ROOT,
             "series %s is missing slices: gap of %.3f mm between %s (at %s) and %s (at %s), "
                 + "where the other slices are %.3f mm apart", label, steps[k], a.where(),

@@ -10,9 +10,13 @@
  * an axial head-first-supine series comes out as "LPS".
  *
  * <p><b>Defined behaviour for imperfect series.</b> Files that are not DICOM or cannot be parsed are
- * skipped and listed, never fatal for the others. Slices at the same position are dropped (the first
- * by file path is kept) with a warning. A missing slice, uneven spacing, images of different sizes,
- * orientations or pixel spacings in one series fail with a message that names the files and
+ * skipped and listed, never fatal for the others; so is a file in which an element claims more bytes
+ * than the file holds (checked before PixelMed allocates them). A data set stored without the 128-byte
+ * preamble is read like any other. An image without a usable geometry (pixel spacing not positive,
+ * orientation vectors zero or not perpendicular, position not finite) makes its series unusable, with
+ * a message naming the file and the value. Slices at the same position are dropped (the first
+ * by file path is kept) with a warning; when a duplicate leaves a gap, the message says both. A
+ * missing slice, uneven spacing, images of different sizes, orientations or pixel spacings in one series fail with a message that names the files and
  * positions. A gantry tilt (slices stacked obliquely to the image normal) is kept exactly: the affine's
  * slice column follows the slice positions, so the affine is sheared, and a warning says so.
  *

@@ -109,7 +109,8 @@ record NiftiHeader(
     }
     if (!magic.startsWith(single)) {
       throw new VolumeReadException(fileName + ": not a NIfTI file (bad magic '" + magic
-          + "', expected '" + single + "')");
+          + "', expected '" + single + "')" + (single.equals("n+1")
+              ? "; a 348-byte header without it is an Analyze 7.5 .hdr, convert it to NIfTI first" : ""));
     }
   }
 

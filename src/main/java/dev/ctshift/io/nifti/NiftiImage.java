@@ -4,6 +4,7 @@ import dev.ctshift.volume.Affine;
 import dev.ctshift.volume.Volume;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A NIfTI file as read by {@link NiftiReader}: one or more 3D frames (dim[4] of them) sharing one
@@ -29,9 +30,10 @@ public final class NiftiImage {
   private final int qformCode;
   private final int sformCode;
   private final float[][] frames;
+  private final List<String> warnings;
 
   NiftiImage(Path file, NiftiHeader h, int[] dims, double[][] affine, NiftiDatatype datatype,
-      float[][] frames) {
+      float[][] frames, List<String> warnings) {
     this.file = file;
     this.version = h.version();
     this.byteOrder = h.order();
@@ -45,6 +47,15 @@ public final class NiftiImage {
     this.qformCode = h.qformCode();
     this.sformCode = h.sformCode();
     this.frames = frames;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * What the reader had to assume about the header, one sentence each: no qform or sform (orientation
+   * unknown, RAS assumed), or negative voxel sizes (their absolute values used). Empty for a clean file.
+   */
+  public List<String> warnings() {
+    return warnings;
   }
 
   /** The file this image was read from. */

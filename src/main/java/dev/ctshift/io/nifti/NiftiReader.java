@@ -1,5 +1,6 @@
 package dev.ctshift.io.nifti;
 
+import dev.ctshift.io.FileSignature;
 import dev.ctshift.io.VolumeReadException;
 import dev.ctshift.volume.Affine;
 import dev.ctshift.volume.Volume;
@@ -13,7 +14,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -25,7 +28,9 @@ import java.util.zip.ZipException;
  * applying {@code scl_slope}/{@code scl_inter} (a slope of 0 or NaN means no scaling). The affine is
  * chosen as the NIfTI standard orders it: sform if {@code sform_code > 0}, else qform if
  * {@code qform_code > 0}, else {@code diag(pixdim[1..3])} ("method 1"). It maps voxel indices to RAS+
- * millimetres; a file whose spatial unit is metres or microns is converted to millimetres.
+ * millimetres; a file whose spatial unit is metres or microns is converted to millimetres. When
+ * neither qform nor sform is set, or pixdim holds negative sizes, the assumption made is listed in
+ * {@link NiftiImage#warnings()}.
  *
  * <pre>{@code
  * Volume ct = NiftiReader.readVolume(Path.of("scan.nii.gz"));
@@ -108,9 +113,8 @@ public final class NiftiReader {
     byte[] header = in.readNBytes(NiftiHeader.NIFTI1_SIZE);
     ByteOrder order = header.length < 4 ? null : NiftiHeader.detectOrder(header);
     if (order == null) {
-      throw new VolumeReadException(name + ": not a NIfTI file ("
-          + (header.length < 4 ? "only " + header.length + " bytes" : "header size field is not 348 or 540")
-          + ")");
+      throw new VolumeReadException(name + ": not a NIfTI file (the header size field is not 348 or 540): "
+          + (gzip ? "gzip-compressed, " : "") + FileSignature.ofHead(header).description());
     }
     int size = ByteBuffer.wrap(header).order(order).getInt();
     if (size == NiftiHeader.NIFTI2_SIZE && header.length == NiftiHeader.NIFTI1_SIZE) {
@@ -131,7 +135,8 @@ public final class NiftiReader {
           + Arrays.toString(NiftiDatatype.values()).toLowerCase(java.util.Locale.ROOT));
     }
     long offset = checkOffset(h, size, name);
-    double[][] affine = affineOf(h, name);
+    List<String> warnings = new ArrayList<>();
+    double[][] affine = affineOf(h, name, warnings);
 
     int perFrame = (int) (shape[0] * shape[1] * shape[2]);
     int frames = (int) shape[3];
@@ -179,7 +184,7 @@ public final class NiftiReader {
       data[t] = dst;
     }
     int[] dims = {(int) shape[0], (int) shape[1], (int) shape[2]};
-    return new NiftiImage(file, h, dims, affine, type, data);
+    return new NiftiImage(file, h, dims, affine, type, data, warnings);
   }
 
   /** {nx, ny, nz, nt} after checking dim[0..7]; unused dimensions are 1. */
@@ -220,7 +225,9 @@ public final class NiftiReader {
     return (long) v;
   }
 
-  private static double[][] affineOf(NiftiHeader h, String name) throws VolumeReadException {
+  /** The voxel-to-RAS+ mm affine; what had to be assumed to get it is added to {@code warnings}. */
+  private static double[][] affineOf(NiftiHeader h, String name, List<String> warnings)
+      throws VolumeReadException {
     double[][] a;
     String source;
     if (h.sformCode() > 0) {
@@ -238,6 +245,13 @@ public final class NiftiReader {
               + h.pixdim()[i + 1] + " (no sform, so the voxel size comes from pixdim)");
         }
       }
+      double[] stored = Arrays.copyOfRange(h.pixdim(), 1, 4);
+      if (stored[0] < 0 || stored[1] < 0 || stored[2] < 0) {
+        // The standard wants them positive; like nibabel's header fix, the sizes are taken as given
+        // but without sign (a flip belongs in the qform's qfac or the sform, not here).
+        warnings.add("negative voxel size pixdim[1..3] = " + Arrays.toString(stored)
+            + "; used as " + Arrays.toString(size) + " mm, without the sign");
+      }
       if (h.qformCode() > 0) {
         source = "qform";
         double qfac = h.pixdim()[0] < 0 ? -1 : 1;
@@ -246,6 +260,9 @@ public final class NiftiReader {
       } else {
         source = "pixdim";
         a = Affine.ofSpacing(size[0], size[1], size[2]);
+        warnings.add("qform_code and sform_code are both 0, so the file does not say how it lies in"
+            + " the body; assumed: voxel axes i, j, k along R, A, S (orientation RAS) with spacing "
+            + Arrays.toString(size) + " mm (NIfTI method 1). If left-right matters, fix the header");
       }
     }
     double toMm = switch (h.xyztUnits() & 7) {

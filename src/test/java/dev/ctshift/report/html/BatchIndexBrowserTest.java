@@ -67,7 +67,7 @@ class BatchIndexBrowserTest {
       }
       assertEquals(4, page.eval("document.querySelectorAll('#scans tbody tr').length").getAsInt());
       String failed = page.eval("document.querySelector('#scans tr.failed').textContent").getAsString();
-      assertTrue(failed.contains("broken.nii.gz") && failed.contains("not a NIfTI file"), failed);
+      assertTrue(failed.contains("broken.nii.gz") && failed.contains("neither NIfTI nor DICOM"), failed);
       assertEquals(3, page.eval("document.querySelectorAll('#scans tbody img').length").getAsInt(), "thumbnails");
 
       // Sort by "score after" (a real click on its header): ascending, then descending.
