@@ -1,5 +1,6 @@
 package dev.ctshift.cli;
 
+import static dev.ctshift.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,14 +17,12 @@ import dev.ctshift.model.VolumeModel;
 import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.djl.DjlNetwork;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.ctshift.testing.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CombineCommandTest {
   @TempDir Path dir;
@@ -42,13 +41,6 @@ class CombineCommandTest {
     return d;
   }
 
-  private static int run(StringWriter out, StringWriter err, String... args) {
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return cl.execute(args);
-  }
-
   private static float[] logits(Path model, ai.djl.ndarray.NDArray x) throws Exception {
     try (VolumeModel m = DjlModels.loadVolumeModel(ModelManifest.read(model), Device.cpu())) {
       return m.forward(x, false).toFloatArray();
@@ -60,12 +52,10 @@ class CombineCommandTest {
     Path a = model("a", "effusion,cardiomegaly,nodule", 3);
     Path b = model("b", "nodule", 4);
     Path out = dir.resolve("both");
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    int code = run(o, e, "train", "combine", "--part", a + ":effusion,cardiomegaly", "--part", b.toString(),
+    Run r = run("train", "combine", "--part", a + ":effusion,cardiomegaly", "--part", b.toString(),
         "--out", out.toString(), "-q");
-    assertEquals(0, code, e.toString());
-    assertTrue(o.toString().contains("effusion, cardiomegaly, nodule (trunk 2+1)"), o.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("effusion, cardiomegaly, nodule (trunk 2+1)"), r.out());
     ModelManifest m = ModelManifest.read(out);
     assertEquals("both", m.name());
     try (NDManager nd = NDManager.newBaseManager()) {
@@ -88,21 +78,18 @@ class CombineCommandTest {
     Path out = dir.resolve("taken");
     Files.createDirectories(out);
     Files.writeString(out.resolve("notes.txt"), "mine");
-    StringWriter e = new StringWriter();
-    assertEquals(Main.EXIT_FAILURE, run(new StringWriter(), e, "train", "combine", "--part", a.toString(),
-        "--out", out.toString()));
-    assertTrue(e.toString().contains(out + ": already exists"), e.toString());
+    Run taken = run("train", "combine", "--part", a.toString(), "--out", out.toString());
+    assertEquals(Main.EXIT_FAILURE, taken.code());
+    assertTrue(taken.err().contains(out + ": already exists"), taken.err());
     assertEquals(List.of(out.resolve("notes.txt")), Files.list(out).toList());
 
     Path fresh = dir.resolve("fresh");
-    e = new StringWriter();
-    assertEquals(Main.EXIT_MODEL, run(new StringWriter(), e, "train", "combine", "--part", a + ":pneumothorax",
-        "--out", fresh.toString()));
-    assertTrue(e.toString().contains("no output 'pneumothorax'"), e.toString());
+    Run unknown = run("train", "combine", "--part", a + ":pneumothorax", "--out", fresh.toString());
+    assertEquals(Main.EXIT_MODEL, unknown.code());
+    assertTrue(unknown.err().contains("no output 'pneumothorax'"), unknown.err());
     assertTrue(!Files.exists(fresh), "nothing written");
-    e = new StringWriter();
-    assertEquals(2, run(new StringWriter(), e, "train", "combine", "--part", a + ":effusion,",
-        "--out", fresh.toString()));
-    assertTrue(e.toString().contains("--part must be MODELDIR"), e.toString());
+    Run malformed = run("train", "combine", "--part", a + ":effusion,", "--out", fresh.toString());
+    assertEquals(2, malformed.code());
+    assertTrue(malformed.err().contains("--part must be MODELDIR"), malformed.err());
   }
 }

@@ -207,11 +207,16 @@ class EvaluateCommandTest {
         assertEquals(dilated, num(row, "dilated_voxels"), id);
         assertEquals(num(mine.get(0), "scan_score"), num(row, "scan_score"), 0, "one scan score per scan");
         assertEquals(num(row, "scan_score") - num(row, "reconstruction_score"), num(row, "reconstruction_gap"), 2e-6);
+        boolean saliency = row.get("method").equals("saliency");
         for (String share : List.of("change_share_inside", "map_share_inside", "map_iou")) {
           double v = num(row, share);
-          assertTrue(maskVoxels == 0 ? Double.isNaN(v) : Double.isNaN(v) || v >= 0 && v <= 1, share + " " + v);
+          if (maskVoxels == 0 || saliency && share.equals("change_share_inside")) {
+            assertTrue(Double.isNaN(v), "undefined: " + share + " " + v + " " + row);
+          } else {
+            assertTrue(v >= 0 && v <= 1, share + " in [0, 1] for a non-empty mask: " + v + " " + row);
+          }
         }
-        if (!row.get("method").equals("saliency")) {
+        if (!saliency) {
           double crossed = num(row, "crossed");
           if (num(row, "scan_score") > 0.3) {
             assertEquals(num(row, "counterfactual_score") <= 0.3 ? 1 : 0, crossed, row.toString());
@@ -219,7 +224,10 @@ class EvaluateCommandTest {
             assertTrue(Double.isNaN(crossed), row.toString());
           }
           assertTrue(num(row, "evaluations") >= num(row, "search_evaluations"));
-          assertTrue(num(row, "mean_abs_dhu_outside") >= 0);
+          // Every method here changes the scan (its score moves), and the mask covers only part of it.
+          assertTrue(Math.abs(num(row, "counterfactual_score") - num(row, "scan_score")) > 1e-4, row.toString());
+          double outside = num(row, "mean_abs_dhu_outside");
+          assertTrue(Double.isFinite(outside) && outside > 0, "change outside the mask: " + outside + " " + row);
         }
       }
     }

@@ -136,18 +136,46 @@ class ExplainCommandTest {
 
   @Test
   void restartsReachTheEngineAndTheReport() throws Exception {
-    Path out = dir.resolve("out-restarts");
-    Run r = run(explainArgs(out, "--change-budget", "1", "--restarts", "3"));
-    assertEquals(0, r.code(), r.err());
-    JsonObject search = JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject()
-        .getAsJsonObject("search");
-    assertEquals(3, search.get("restarts_allowed").getAsInt());
+    // bowl-classifier (see ShiftPathTest): logit = 40 (mean A - 0.5)^2 + 2 mean B - 2. Along the
+    // straight line from this scan the score falls, then rises again short of 0.2; only a new
+    // gradient taken where it stalls reaches 0.2. The scan is RAS, 16x16x6, the model's exact input,
+    // with preprocessed values in [0.6, 0.9] (window -1000..1000 HU onto 0..1).
+    float[] hu = new float[16 * 16 * 6];
+    Random random = new Random(11);
+    for (int i = 0; i < hu.length; i++) {
+      hu[i] = -1000 + 2000 * (0.6f + 0.3f * random.nextFloat());
+    }
+    double[][] ras = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+    Path bowlScan = dir.resolve("bowl-scan.nii.gz");
+    NiftiWriter.write(bowlScan, new Volume(16, 16, 6, hu, ras), NiftiWriter.Options.defaults());
+
+    JsonObject straight = explainBowl(bowlScan, "0");
+    JsonObject restarted = explainBowl(bowlScan, "2");
+    JsonObject search0 = straight.getAsJsonObject("search");
+    JsonObject search2 = restarted.getAsJsonObject("search");
+    assertEquals(0, search0.get("restarts_allowed").getAsInt());
+    assertEquals(2, search2.get("restarts_allowed").getAsInt());
+    assertEquals("[0.0]", search0.getAsJsonArray("gradients_at_lambda").toString(), "one gradient, at the scan");
     // The first gradient is taken at the scan; each restart adds one, farther along the path.
-    var at = search.getAsJsonArray("gradients_at_lambda");
+    var at = search2.getAsJsonArray("gradients_at_lambda");
     assertEquals(0.0, at.get(0).getAsDouble());
-    assertTrue(at.size() >= 1 && at.size() <= 4, at.toString());
+    assertTrue(at.size() >= 2 && at.size() <= 3, "the search took a new gradient: " + at);
     for (int i = 1; i < at.size(); i++) {
       assertTrue(Math.abs(at.get(i).getAsDouble()) > Math.abs(at.get(i - 1).getAsDouble()), at.toString());
     }
+    double stalled = straight.getAsJsonObject("scores").get("counterfactual").getAsDouble();
+    double reached = restarted.getAsJsonObject("scores").get("counterfactual").getAsDouble();
+    assertTrue(stalled > 0.3, "the straight line stalls: " + stalled);
+    assertTrue(reached <= 0.2, "the restarts reach the target: " + reached + " (straight: " + stalled + ")");
+  }
+
+  static JsonObject explainBowl(Path bowlScan, String restarts) throws Exception {
+    Path out = dir.resolve("out-bowl-restarts-" + restarts);
+    Run r = run("explain", bowlScan.toString(), "-a", Fixtures.model("identity-ae").toString(),
+        "-m", Fixtures.model("bowl-classifier").toString(), "-t", "bowl", "-o", out.toString(),
+        "--method", "straight", "--restarts", restarts, "--stop-at", "0.2", "--chunk-slices", "4",
+        "--frames", "6", "--no-html", "--assume-hu");
+    assertEquals(0, r.code(), r.err());
+    return JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
   }
 }

@@ -1,5 +1,6 @@
 package dev.ctshift.cli;
 
+import static dev.ctshift.testing.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,27 +12,18 @@ import dev.ctshift.phantom.Phantom;
 import dev.ctshift.phantom.PhantomAttributes;
 import dev.ctshift.phantom.PhantomConfig;
 import dev.ctshift.phantom.PhantomGenerator;
+import dev.ctshift.testing.Cli.Run;
 import dev.ctshift.volume.Affine;
 import dev.ctshift.volume.Volume;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PhantomCommandTest {
   private static final String[] GRID = {"--size", "40", "--slices", "10", "--spacing-mm", "8", "--slice-thickness-mm", "10"};
-
-  private static int run(StringWriter err, String... args) {
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(new StringWriter()));
-    cl.setErr(new PrintWriter(err));
-    return cl.execute(args);
-  }
 
   private static String[] args(Path out, String... extra) {
     String[] base = {"phantom", "--out", out.toString(), "--count", "3", "--seed", "11"};
@@ -44,9 +36,9 @@ class PhantomCommandTest {
 
   @Test
   void writesVolumesLabelsAndCsvThatMatchTheGenerator(@TempDir Path dir) throws Exception {
-    StringWriter err = new StringWriter();
-    assertEquals(0, run(err, args(dir, "--ct-type", "float32", "--threads", "2")), err.toString());
-    assertTrue(err.toString().contains("3/3"), "progress: " + err);
+    Run r = run(args(dir, "--ct-type", "float32", "--threads", "2"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("3/3"), "progress: " + r.err());
     List<String> csv = Files.readAllLines(dir.resolve("labels.csv"), StandardCharsets.UTF_8);
     assertEquals(4, csv.size());
     assertEquals(PhantomAttributes.csvHeader(), csv.get(0));
@@ -66,7 +58,7 @@ class PhantomCommandTest {
 
   @Test
   void int16CtHoldsRoundedHounsfieldUnits(@TempDir Path dir) throws Exception {
-    assertEquals(0, run(new StringWriter(), args(dir)));
+    assertEquals(0, run(args(dir)).code());
     String[] f = Files.readAllLines(dir.resolve("labels.csv")).get(1).split(",", -1);
     float[] expected = new PhantomGenerator(PhantomConfig.defaults().withGrid(40, 10, 8, 10))
         .generate(f[0], Long.parseLong(f[1])).ct().data();
@@ -80,8 +72,8 @@ class PhantomCommandTest {
   void sameOptionsGiveSameBytesWhateverTheThreadCount(@TempDir Path dir) throws Exception {
     Path a = dir.resolve("a");
     Path b = dir.resolve("b");
-    assertEquals(0, run(new StringWriter(), args(a, "--threads", "1")));
-    assertEquals(0, run(new StringWriter(), args(b, "--threads", "2")));
+    assertEquals(0, run(args(a, "--threads", "1")).code());
+    assertEquals(0, run(args(b, "--threads", "2")).code());
     try (var files = Files.list(a)) {
       List<Path> names = files.map(Path::getFileName).toList();
       assertEquals(7, names.size());
@@ -92,30 +84,29 @@ class PhantomCommandTest {
     Path c = dir.resolve("c");
     String[] other = args(c);
     other[6] = "12";
-    assertEquals(0, run(new StringWriter(), other));
+    assertEquals(0, run(other).code());
     assertNotEquals(-1, Files.mismatch(a.resolve("phantom_00000.nii.gz"), c.resolve("phantom_00000.nii.gz")));
   }
 
   @Test
   void invalidOptionsAreRejectedWithoutOutput(@TempDir Path dir) {
-    StringWriter err = new StringWriter();
     Path out = dir.resolve("out");
-    assertNotEquals(0, run(err, "phantom", "--out", out.toString(), "--count", "0"));
-    assertTrue(err.toString().contains("--count"), err.toString());
-    StringWriter err2 = new StringWriter();
-    assertNotEquals(0, run(err2, "phantom", "--out", out.toString(), "--effusion-rate", "1.5"));
-    assertTrue(err2.toString().contains("effusion rate must be in [0, 1], got 1.5"), err2.toString());
-    StringWriter err3 = new StringWriter();
-    assertNotEquals(0, run(err3, "phantom", "--out", out.toString(), "--marker-rate", "1", "0", "--marker-rate", "0", "1"));
-    assertTrue(err3.toString().contains("at most once"), err3.toString());
+    Run count = run("phantom", "--out", out.toString(), "--count", "0");
+    assertNotEquals(0, count.code());
+    assertTrue(count.err().contains("--count"), count.err());
+    Run rate = run("phantom", "--out", out.toString(), "--effusion-rate", "1.5");
+    assertNotEquals(0, rate.code());
+    assertTrue(rate.err().contains("effusion rate must be in [0, 1], got 1.5"), rate.err());
+    Run twice = run("phantom", "--out", out.toString(), "--marker-rate", "1", "0", "--marker-rate", "0", "1");
+    assertNotEquals(0, twice.code());
+    assertTrue(twice.err().contains("at most once"), twice.err());
     assertFalse(Files.exists(out));
   }
 
   @Test
   void markerAndNoduleOptionsReachTheGenerator(@TempDir Path dir) throws Exception {
-    StringWriter err = new StringWriter();
-    assertEquals(0, run(err, args(dir, "--marker-rate", "1", "0", "--nodule-size-mm", "10", "12",
-        "--nodule-rate", "1")), err.toString());
+    Run r = run(args(dir, "--marker-rate", "1", "0", "--nodule-size-mm", "10", "12", "--nodule-rate", "1"));
+    assertEquals(0, r.code(), r.err());
     List<String> csv = Files.readAllLines(dir.resolve("labels.csv"), StandardCharsets.UTF_8);
     PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(40, 10, 8, 10, Double.NaN, Double.NaN,
         0.5, 0.3, 1, 3, 10, 12, 1, 0));

@@ -21,6 +21,8 @@ import dev.ctshift.phantom.Phantom;
 import dev.ctshift.phantom.PhantomAttributes;
 import dev.ctshift.phantom.PhantomConfig;
 import dev.ctshift.phantom.PhantomGenerator;
+import dev.ctshift.testing.Cli;
+import dev.ctshift.testing.Cli.Run;
 import dev.ctshift.train.AutoencoderTrainer;
 import dev.ctshift.train.ClassifierTrainer;
 import dev.ctshift.train.FindingCrops;
@@ -34,8 +36,6 @@ import dev.ctshift.train.data.ModelSpaceLoader;
 import dev.ctshift.train.data.ModelSpaceScan;
 import dev.ctshift.train.data.ScanFiles;
 import dev.ctshift.train.data.TrainingSets;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Tiny end-to-end runs of {@code ctshift train}: two 32 x 32 x 8 phantoms at 10 mm become 16 x 16 x 4
@@ -74,11 +73,8 @@ class TrainCommandTest {
     Files.write(data.resolve("labels.csv"), csv, StandardCharsets.UTF_8);
   }
 
-  private static int run(StringWriter out, StringWriter err, List<String> args) {
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    return cl.execute(args.toArray(new String[0]));
+  private static Run run(List<String> args) {
+    return Cli.run(args.toArray(new String[0]));
   }
 
   private List<String> args(String kind, Path out, String... extra) {
@@ -106,10 +102,9 @@ class TrainCommandTest {
   }
 
   private ModelManifest trainAndCheckManifest(String kind, Path out, String... extra) throws Exception {
-    StringWriter stdout = new StringWriter();
-    StringWriter err = new StringWriter();
-    assertEquals(0, run(stdout, err, args(kind, out, extra)), err.toString());
-    assertTrue(stdout.toString().contains("model in " + out), stdout.toString());
+    Run r = run(args(kind, out, extra));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("model in " + out), r.out());
     ModelManifest m = ModelManifest.read(out);
     assertEquals(ModelManifest.Format.DJL, m.format());
     assertEquals("RAS", m.input().orientation());
@@ -166,14 +161,14 @@ class TrainCommandTest {
       }
     }
 
-    StringWriter err = new StringWriter();
-    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("r1"), "--labels",
-        data.resolve("labels.csv").toString(), "--finding-region", "effusion=2")));
-    assertTrue(err.toString().contains("--finding-region needs --head classmap"), err.toString());
-    err = new StringWriter();
-    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("r2"), "--labels",
-        data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "spleen=7")));
-    assertTrue(err.toString().contains("--finding-region spleen: not one of --targets"), err.toString());
+    Run r = run(args("classifier", tmp.resolve("r1"), "--labels",
+        data.resolve("labels.csv").toString(), "--finding-region", "effusion=2"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--finding-region needs --head classmap"), r.err());
+    r = run(args("classifier", tmp.resolve("r2"), "--labels",
+        data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "spleen=7"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--finding-region spleen: not one of --targets"), r.err());
     assertTrue(!Files.exists(tmp.resolve("r1")) && !Files.exists(tmp.resolve("r2")), "no partial output");
   }
 
@@ -208,12 +203,12 @@ class TrainCommandTest {
     }
 
     // An autoencoder of another geometry is refused before anything is read or written.
-    StringWriter err = new StringWriter();
     List<String> other = args("classifier", tmp.resolve("r1"), "--labels", data.resolve("labels.csv").toString(),
         "--add-reconstructions", ae.toString());
     other.set(other.indexOf("--spacing-mm") + 1, "10");
-    assertEquals(2, run(new StringWriter(), err, other));
-    assertTrue(err.toString().contains("--add-reconstructions " + ae + ": its input geometry"), err.toString());
+    Run r = run(other);
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--add-reconstructions " + ae + ": its input geometry"), r.err());
     assertTrue(!Files.exists(tmp.resolve("r1")), "no partial output");
   }
 
@@ -240,20 +235,20 @@ class TrainCommandTest {
       }
     }
 
-    StringWriter err = new StringWriter();
-    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("p1"), "--labels",
-        data.resolve("labels.csv").toString(), "--head", "classmap", "--gradient-penalty", "1")));
-    assertTrue(err.toString().contains("--gradient-penalty needs --finding-region"), err.toString());
-    err = new StringWriter();
-    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("p2"), "--labels",
+    Run r = run(args("classifier", tmp.resolve("p1"), "--labels",
+        data.resolve("labels.csv").toString(), "--head", "classmap", "--gradient-penalty", "1"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--gradient-penalty needs --finding-region"), r.err());
+    r = run(args("classifier", tmp.resolve("p2"), "--labels",
         data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "effusion=2",
-        "--gradient-penalty", "1", "--gradient-margin", "-1")));
-    assertTrue(err.toString().contains("margin must be at least 0"), err.toString());
-    err = new StringWriter();
-    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("p3"), "--labels",
+        "--gradient-penalty", "1", "--gradient-margin", "-1"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("margin must be at least 0"), r.err());
+    r = run(args("classifier", tmp.resolve("p3"), "--labels",
         data.resolve("labels.csv").toString(), "--head", "classmap", "--finding-region", "effusion=2",
-        "--gradient-penalty-share")));
-    assertTrue(err.toString().contains("--gradient-penalty-share needs --gradient-penalty"), err.toString());
+        "--gradient-penalty-share"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--gradient-penalty-share needs --gradient-penalty"), r.err());
     assertTrue(!Files.exists(tmp.resolve("p1")) && !Files.exists(tmp.resolve("p2")) && !Files.exists(tmp.resolve("p3")),
         "no partial output");
   }
@@ -296,9 +291,9 @@ class TrainCommandTest {
       Path o = tmp.resolve("bad-crop-" + i);
       List<String> a = new ArrayList<>(List.of("--labels", labels));
       a.addAll(List.of(bad[i]));
-      StringWriter err = new StringWriter();
-      assertEquals(2, run(new StringWriter(), err, args("classifier", o, a.toArray(new String[0]))), err.toString());
-      assertTrue(err.toString().contains(message[i]), i + ": " + err);
+      Run r = run(args("classifier", o, a.toArray(new String[0])));
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().contains(message[i]), i + ": " + r.err());
       assertTrue(!Files.exists(o), "no partial output");
     }
   }
@@ -328,11 +323,10 @@ class TrainCommandTest {
         assertEquals(before[2], after[2], 0f, "nodule untouched: " + s.id());
       }
     }
-    StringWriter err = new StringWriter();
     Path bad = tmp.resolve("bad-trunk");
-    assertEquals(2, run(new StringWriter(), err, args("classifier", bad, "--labels",
-        data.resolve("labels.csv").toString(), "--trunk", "both")), err.toString());
-    assertTrue(err.toString().contains("trunk") && err.toString().contains("per-output"), err.toString());
+    Run r = run(args("classifier", bad, "--labels", data.resolve("labels.csv").toString(), "--trunk", "both"));
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("trunk") && r.err().contains("per-output"), r.err());
     assertTrue(!Files.exists(bad), "no partial output");
   }
 
@@ -370,8 +364,8 @@ class TrainCommandTest {
     int options = bare.indexOf("--base-channels");
     bare.subList(options, options + 4).clear(); // --base-channels 2 --levels 2
     assertTrue(!bare.contains("--levels"), bare.toString());
-    StringWriter thirdErr = new StringWriter();
-    assertEquals(0, run(new StringWriter(), thirdErr, bare), thirdErr.toString());
+    Run thirdRun = run(bare);
+    assertEquals(0, thirdRun.code(), thirdRun.err());
     try (VolumeModel secondModel = Models.loadVolumeModel(second, Device.cpu());
         VolumeModel thirdModel = Models.loadVolumeModel(third, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
@@ -380,17 +374,13 @@ class TrainCommandTest {
     }
     // Another architecture: refused, naming the model, before any output.
     Path bad = tmp.resolve("cls-bad-init");
-    StringWriter err = new StringWriter();
-    int code = run(new StringWriter(), err, args("classifier", bad, "--labels", labels, "--head", "max",
-        "--init-from", first.toString()));
-    assertTrue(code != 0, err.toString());
-    assertTrue(err.toString().contains(first.toString()) && err.toString().contains("cannot start from"),
-        err.toString());
+    Run r = run(args("classifier", bad, "--labels", labels, "--head", "max", "--init-from", first.toString()));
+    assertTrue(r.code() != 0, r.err());
+    assertTrue(r.err().contains(first.toString()) && r.err().contains("cannot start from"), r.err());
     assertTrue(!Files.exists(bad), "no partial output");
-    StringWriter kindErr = new StringWriter();
-    assertTrue(run(new StringWriter(), kindErr, args("autoencoder", bad, "--init-from", first.toString())) != 0);
-    assertTrue(kindErr.toString().contains("cannot start a slice-ae from this model: it is a classifier3d"),
-        kindErr.toString());
+    Run kind = run(args("autoencoder", bad, "--init-from", first.toString()));
+    assertTrue(kind.code() != 0);
+    assertTrue(kind.err().contains("cannot start a slice-ae from this model: it is a classifier3d"), kind.err());
     assertTrue(!Files.exists(bad), "no partial output");
   }
 
@@ -439,21 +429,20 @@ class TrainCommandTest {
 
   @Test
   void badCommandLinesAndTablesFailWithAClearMessage() throws Exception {
-    StringWriter err = new StringWriter();
-    assertEquals(2, run(new StringWriter(), err, args("classifier", tmp.resolve("x"), "--labels",
-        data.resolve("labels.csv").toString(), "--resume")));
-    assertTrue(err.toString().contains("--checkpoints"), err.toString());
+    Run r = run(args("classifier", tmp.resolve("x"), "--labels", data.resolve("labels.csv").toString(), "--resume"));
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--checkpoints"), r.err());
 
     Path csv = tmp.resolve("bad.csv");
     Files.writeString(csv, "id,effusion\nt0,1\n");
-    err = new StringWriter();
-    assertEquals(1, run(new StringWriter(), err, args("classifier", tmp.resolve("y"), "--labels", csv.toString())));
-    assertTrue(err.toString().contains(csv + ": no column for target 'cardiomegaly'"), err.toString());
+    r = run(args("classifier", tmp.resolve("y"), "--labels", csv.toString()));
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains(csv + ": no column for target 'cardiomegaly'"), r.err());
     assertTrue(!Files.exists(tmp.resolve("y")), "no partial output");
 
-    err = new StringWriter();
-    assertEquals(3, run(new StringWriter(), err, List.of("train", "autoencoder", "--data",
-        tmp.resolve("absent").toString(), "--out", tmp.resolve("z").toString())));
-    assertTrue(err.toString().contains("absent: no such file or folder"), err.toString());
+    r = run(List.of("train", "autoencoder", "--data", tmp.resolve("absent").toString(), "--out",
+        tmp.resolve("z").toString()));
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("absent: no such file or folder"), r.err());
   }
 }
