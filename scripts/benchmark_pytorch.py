@@ -11,7 +11,9 @@ Usage: /usr/bin/python3 scripts/benchmark_pytorch.py AE_DIR MODEL_DIR VOLUME.f32
 (c) the full latent gradient: model forward + backward to the volume, then the decoder's
     vector-Jacobian products `chunk` slices at a time.
 Each unit runs once as warm-up (the TorchScript profiling executor optimises over the first calls),
-then `repeats` times; the minimum and median seconds are printed, one line per unit.
+then `repeats` times; the minimum and median seconds are printed, one line per unit, with the least
+CPU time of the process (all threads) during one repeat: on a machine shared with other jobs, CPU
+time is the steadier figure.
 """
 
 import argparse
@@ -75,12 +77,16 @@ def main():
     for name, unit in (("a encode", encode), ("b evaluation", evaluate), ("c gradient", gradient)):
         unit()  # warm-up
         times = []
+        cpu = []
         for _ in range(a.repeats):
             t = time.perf_counter()
+            c = time.process_time()
             result = unit()
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         check = float(result) if isinstance(result, float) else float(result.abs().sum())
-        print(f"{name:14s} min {min(times):8.3f} s  median {statistics.median(times):8.3f} s  check {check:.6g}")
+        print(f"{name:14s} min {min(times):8.3f} s  median {statistics.median(times):8.3f} s  "
+              f"cpu {min(cpu):8.3f} s  check {check:.6g}")
 
 
 if __name__ == "__main__":

@@ -98,8 +98,8 @@ public final class EngineBenchmarkCommand implements Callable<Integer> {
           JniUtils.getNumThreads(), slicesPerBatch, chunk, runtime.convolutionPath());
       for (EngineBenchmark.Timing t : EngineBenchmark.run(ae, m, objective, manager, values, slices, size, size,
           slicesPerBatch, chunk, repeats)) {
-        out.printf(Locale.ROOT, "%-14s min %8.3f s  median %8.3f s  check %.6g%n", t.unit(), t.min(), t.median(),
-            t.check());
+        out.printf(Locale.ROOT, "%-14s min %8.3f s  median %8.3f s  cpu %8.3f s  check %.6g%n", t.unit(), t.min(),
+            t.median(), t.minCpu(), t.check());
       }
       out.flush();
     }

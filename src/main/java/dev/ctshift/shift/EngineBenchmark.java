@@ -22,14 +22,20 @@ import java.util.function.Supplier;
  *       decoder's vector–Jacobian products, a chunk of slices at a time.
  * </ul>
  * Each unit runs once as warm-up (the TorchScript profiling executor optimises over its first calls),
- * then {@code repeats} times.
+ * then {@code repeats} times; wall-clock and process CPU seconds are kept (on a shared machine the CPU
+ * time is the steadier figure).
  */
 public final class EngineBenchmark {
   private EngineBenchmark() {
   }
 
   /** Seconds of each timed repeat of one unit, and a number that must agree with PyTorch's. */
-  public record Timing(String unit, double[] seconds, double check) {
+  public record Timing(String unit, double[] seconds, double[] cpuSeconds, double check) {
+    /** The least process CPU time (all threads) of one repeat. */
+    public double minCpu() {
+      return Arrays.stream(cpuSeconds).min().orElse(Double.NaN);
+    }
+
     public double min() {
       return Arrays.stream(seconds).min().orElse(Double.NaN);
     }
@@ -75,12 +81,20 @@ public final class EngineBenchmark {
   private static Timing time(String unit, int repeats, Supplier<Double> work) {
     double check = work.get();
     double[] seconds = new double[repeats];
+    double[] cpu = new double[repeats];
     for (int i = 0; i < repeats; i++) {
       long t = System.nanoTime();
+      long c = processCpuNanos();
       check = work.get();
       seconds[i] = (System.nanoTime() - t) / 1e9;
+      cpu[i] = (processCpuNanos() - c) / 1e9;
     }
-    return new Timing(unit, seconds, check);
+    return new Timing(unit, seconds, cpu, check);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double absSum(NDArray a) {

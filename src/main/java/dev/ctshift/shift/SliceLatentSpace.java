@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 
@@ -47,6 +48,10 @@ final class SliceLatentSpace implements AutoCloseable {
 
   /** Encodes every slice, {@code batch} slices at a time, without gradient. */
   NDArray encode(NDArray slices, int batch) {
+    return TorchRuntime.evaluation(() -> encodeBatches(slices, batch));
+  }
+
+  private NDArray encodeBatches(NDArray slices, int batch) {
     NDList parts = new NDList();
     for (int start = 0; start < depth; start += batch) {
       int end = Math.min(depth, start + batch);
@@ -63,6 +68,10 @@ final class SliceLatentSpace implements AutoCloseable {
 
   /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time. */
   NDArray decode(NDArray latents, int batch) {
+    return TorchRuntime.evaluation(() -> decodeBatches(latents, batch));
+  }
+
+  private NDArray decodeBatches(NDArray latents, int batch) {
     NDList parts = new NDList();
     for (int start = 0; start < depth; start += batch) {
       int end = Math.min(depth, start + batch);
@@ -88,6 +97,10 @@ final class SliceLatentSpace implements AutoCloseable {
 
   /** The link value of the model on a volume {@code [D, 1, H, W]}, without gradient. */
   double link(NDArray volume) {
+    return TorchRuntime.evaluation(() -> linkOf(volume));
+  }
+
+  private double linkOf(NDArray volume) {
     try (NDManager scope = manager.newSubManager()) {
       NDArray v = volume.reshape(1, 1, depth, height, width);
       v.attach(scope);
