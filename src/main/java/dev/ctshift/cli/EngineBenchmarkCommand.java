@@ -89,7 +89,7 @@ public final class EngineBenchmarkCommand implements Callable<Integer> {
     ByteBuffer.wrap(Files.readAllBytes(volume)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
     TorchRuntime runtime = TorchRuntime.start(common.device, common.notices());
     PrintWriter out = spec.commandLine().getOut();
-    int slicesPerBatch = batch > 0 ? batch : dev.ctshift.shift.ShiftConfig.builder().build().encodeBatch();
+    int slicesPerBatch = batch > 0 ? batch : dev.ctshift.shift.ShiftConfig.slicesPerBatch(size, size);
     try (SliceAutoencoder ae = Models.loadAutoencoder(autoencoder, runtime.device());
         VolumeModel m = Models.loadVolumeModel(model, runtime.device());
         NDManager manager = runtime.newManager()) {

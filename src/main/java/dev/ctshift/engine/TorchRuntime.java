@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.training.GradientCollector;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
@@ -99,7 +100,7 @@ public final class TorchRuntime {
     double forward = device.isGpu() ? 0 : convolutionForwardError(engine, device);
     String path = device.isGpu() ? "cuda" : describeCpuPath();
     if (!device.isGpu() && !(error <= GRADIENT_TOLERANCE && forward <= FORWARD_TOLERANCE)) {
-      log.accept(String.format("ctshift: convolutions are wrong on this CPU with oneDNN (relative error of input"
+      log.accept(String.format("ctshift: convolutions are wrong on this CPU with oneDNN (relative error of"
           + " gradients %.2g, of outputs %.2g); switching oneDNN off: correct but slower."
           + " Start through ./ctshift (it limits oneDNN's instruction set) to keep the fast path.", error, forward));
       setContextFlag("_ZN2at7Context20setUserEnabledMkldnnEb", false, true);
@@ -108,7 +109,7 @@ public final class TorchRuntime {
       path = "oneDNN off";
     }
     if (!(error <= GRADIENT_TOLERANCE)) {
-      throw new CtShiftException(String.format("refusing to run: convolution input gradients on %s are"
+      throw new CtShiftException(String.format("refusing to run: convolution gradients on %s are"
           + " wrong (relative error %.3g against float64), so explanations would be wrong too", device, error));
     }
     if (!(forward <= FORWARD_TOLERANCE)) {
@@ -154,34 +155,39 @@ public final class TorchRuntime {
   }
 
   /**
-   * Worst relative error, over a few small convolutions of the kinds known to fail, of the float32
-   * input gradient against the float64 one.
+   * Worst relative error, over a few small convolutions of the kinds known to fail (2D with few output
+   * channels) and 3D ones (as in 3D models), of the float32 input and weight gradients against the
+   * float64 ones.
    */
   static double convolutionGradientError(Engine engine, Device device) {
-    int[][] channels = {{4, 1}, {8, 3}, {8, 4}, {16, 1}};
+    // {input channels, output channels, spatial dimensions}
+    int[][] cases = {{4, 1, 2}, {8, 3, 2}, {8, 4, 2}, {16, 1, 2}, {1, 4, 3}, {4, 1, 3}, {8, 8, 3}};
     double worst = 0;
     Random random = new Random(20211);
     try (NDManager manager = NDManager.newBaseManager(device, engine.getEngineName())) {
       for (int repeat = 0; repeat < 3; repeat++) {
-        for (int[] c : channels) {
-          float[] x = randomFloats(random, 2 * c[0] * 12 * 12);
-          float[] w = randomFloats(random, c[1] * c[0] * 3 * 3);
-          float[] r = randomFloats(random, 2 * c[1] * 12 * 12);
-          Shape xs = new Shape(2, c[0], 12, 12);
-          Shape ws = new Shape(c[1], c[0], 3, 3);
-          Shape rs = new Shape(2, c[1], 12, 12);
-          double[] g32 = inputGradient(engine, manager, x, w, r, xs, ws, rs, DataType.FLOAT32);
-          double[] g64 = inputGradient(engine, manager, x, w, r, xs, ws, rs, DataType.FLOAT64);
-          double num = 0;
-          double den = 0;
-          for (int i = 0; i < g64.length; i++) {
-            num = Math.max(num, Math.abs(g32[i] - g64[i]));
-            den = Math.max(den, Math.abs(g64[i]));
-          }
-          double rel = num / Math.max(den, 1e-12);
-          worst = Double.isNaN(rel) ? Double.NaN : Math.max(worst, rel);
-          if (Double.isNaN(worst)) {
-            return worst;
+        for (int[] c : cases) {
+          int n = c[2] == 2 ? 12 : 6;
+          Shape xs = c[2] == 2 ? new Shape(2, c[0], n, n) : new Shape(2, c[0], n, n, n);
+          Shape ws = c[2] == 2 ? new Shape(c[1], c[0], 3, 3) : new Shape(c[1], c[0], 3, 3, 3);
+          Shape rs = c[2] == 2 ? new Shape(2, c[1], n, n) : new Shape(2, c[1], n, n, n);
+          float[] x = randomFloats(random, (int) xs.size());
+          float[] w = randomFloats(random, (int) ws.size());
+          float[] r = randomFloats(random, (int) rs.size());
+          double[][] g32 = gradients(engine, manager, x, w, r, xs, ws, rs, DataType.FLOAT32);
+          double[][] g64 = gradients(engine, manager, x, w, r, xs, ws, rs, DataType.FLOAT64);
+          for (int k = 0; k < 2; k++) {
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < g64[k].length; i++) {
+              num = Math.max(num, Math.abs(g32[k][i] - g64[k][i]));
+              den = Math.max(den, Math.abs(g64[k][i]));
+            }
+            double rel = num / Math.max(den, 1e-12);
+            if (Double.isNaN(rel)) {
+              return Double.NaN;
+            }
+            worst = Math.max(worst, rel);
           }
         }
       }
@@ -252,16 +258,26 @@ public final class TorchRuntime {
 
   static double[] inputGradient(Engine engine, NDManager parent, float[] x, float[] w, float[] r,
       Shape xs, Shape ws, Shape rs, DataType type) {
+    return gradients(engine, parent, x, w, r, xs, ws, rs, type)[0];
+  }
+
+  /** Input and weight gradients of sum(conv(x, w) * r), stride 1, padding 1; 2D or 3D by the shapes. */
+  static double[][] gradients(Engine engine, NDManager parent, float[] x, float[] w, float[] r,
+      Shape xs, Shape ws, Shape rs, DataType type) {
     try (NDManager m = parent.newSubManager()) {
       NDArray input = m.create(x, xs).toType(type, false);
       NDArray weight = m.create(w, ws).toType(type, false);
       NDArray upstream = m.create(r, rs).toType(type, false);
       input.setRequiresGradient(true);
+      weight.setRequiresGradient(true);
       try (GradientCollector collector = engine.newGradientCollector()) {
-        NDArray y = Conv2d.conv2d(input, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow();
+        NDArray y = xs.dimension() == 4
+            ? Conv2d.conv2d(input, weight, null, new Shape(1, 1), new Shape(1, 1)).singletonOrThrow()
+            : Conv3d.conv3d(input, weight, null, new Shape(1, 1, 1), new Shape(1, 1, 1)).singletonOrThrow();
         collector.backward(y.mul(upstream).sum());
       }
-      return input.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+      return new double[][] {input.getGradient().toType(DataType.FLOAT64, false).toDoubleArray(),
+          weight.getGradient().toType(DataType.FLOAT64, false).toDoubleArray()};
     }
   }
 

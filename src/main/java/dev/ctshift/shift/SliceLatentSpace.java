@@ -46,9 +46,9 @@ final class SliceLatentSpace implements AutoCloseable {
     return manager.create(values, new Shape(depth, 1, height, width));
   }
 
-  /** Encodes every slice, {@code batch} slices at a time, without gradient. */
+  /** Encodes every slice, {@code batch} slices at a time (0: by slice size), without gradient. */
   NDArray encode(NDArray slices, int batch) {
-    return TorchRuntime.evaluation(() -> encodeBatches(slices, batch));
+    return TorchRuntime.evaluation(() -> encodeBatches(slices, batch > 0 ? batch : defaultBatch()));
   }
 
   private NDArray encodeBatches(NDArray slices, int batch) {
@@ -66,9 +66,9 @@ final class SliceLatentSpace implements AutoCloseable {
     return concat(parts);
   }
 
-  /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time. */
+  /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time (0: by slice size). */
   NDArray decode(NDArray latents, int batch) {
-    return TorchRuntime.evaluation(() -> decodeBatches(latents, batch));
+    return TorchRuntime.evaluation(() -> decodeBatches(latents, batch > 0 ? batch : defaultBatch()));
   }
 
   private NDArray decodeBatches(NDArray latents, int batch) {
@@ -85,6 +85,10 @@ final class SliceLatentSpace implements AutoCloseable {
       }
     }
     return concat(parts);
+  }
+
+  private int defaultBatch() {
+    return ShiftConfig.slicesPerBatch(height, width);
   }
 
   private void checkDecoded(NDArray decoded, int count) {
