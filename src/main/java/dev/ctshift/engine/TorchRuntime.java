@@ -2,18 +2,18 @@ package dev.ctshift.engine;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.ndarray.NDList;
-import ai.djl.nn.Block;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.convolutional.Conv3d;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
 import dev.ctshift.CtShiftException;
@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * stride-1 2D convolutions with few output channels, while forward results stay right. Latent Shift
  * is built on exactly those gradients, so {@link #start} runs a self-test (a few tiny convolutions,
  * float32 input gradient against float64, which never goes through oneDNN). The launcher sets
- * {@code ONEDNN_MAX_CPU_ISA=SSE41}, which avoids the defect at almost no cost; if the test still fails
+ * {@code ONEDNN_MAX_CPU_ISA=AVX}, which avoids the defect; if the test still fails
  * (e.g. the JVM was started without the launcher) oneDNN is switched off in-process, which is slower
  * but correct, and one line says so. If even that fails, the start is refused.
  *
@@ -131,6 +131,19 @@ public final class TorchRuntime {
       return work.get();
     } finally {
       JniUtils.setGradMode(grad);
+    }
+  }
+
+  /**
+   * Gives the memory that freed tensors left in glibc's heap back to the system ({@code
+   * malloc_trim(0)}). The launcher lets glibc keep freed blocks for reuse, which saves faulting them in
+   * again on the next call; once a volume's tensor work is done, nothing will reuse them.
+   */
+  public static void releaseFreedMemory() {
+    try {
+      NativeLibrary.getInstance("c").getFunction("malloc_trim").invokeInt(new Object[] {0});
+    } catch (UnsatisfiedLinkError | RuntimeException e) {
+      // Not glibc: nothing to give back this way.
     }
   }
 

@@ -186,5 +186,6 @@ final class SliceLatentSpace implements AutoCloseable {
   @Override
   public void close() {
     manager.close();
+    TorchRuntime.releaseFreedMemory();
   }
 }
