@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * right before any explanation is computed.
  *
  * <p>On some CPUs, libtorch's oneDNN kernels return wrong or NaN <em>input gradients</em> for
- * stride-1 2D convolutions with few output channels, while forward results stay right. Latent Shift
+ * stride-1 2D convolutions with few output channels (and, see below, wrong stride-1 transposed
+ * convolutions, which oneDNN computes with the same kernels). Latent Shift
  * is built on exactly those gradients, so {@link #start} runs a self-test (a few tiny convolutions,
  * float32 input gradient against float64, which never goes through oneDNN). The launcher sets
  * {@code ONEDNN_MAX_CPU_ISA=AVX}, which avoids the defect; if the test still fails
