@@ -32,10 +32,12 @@ import picocli.CommandLine.Spec;
     header = "Time encoding, one volume evaluation and the latent gradient (for comparison with PyTorch).",
     description = {
       "",
-      "Times (a) encoding every slice, (b) one volume evaluation (decode every slice, one model",
-      "forward) and (c) the full latent gradient (model forward + backward, chunked decoder",
-      "vector-Jacobian products) with the explainer's own code, after one warm-up call of each.",
-      "scripts/benchmark-vs-pytorch runs it beside PyTorch on the same files and input.",
+      "Times (a) encoding every slice, (b) one volume evaluation (decode every",
+      "slice, one model forward) and (c) the full latent gradient (model forward",
+      "and backward, chunked decoder vector-Jacobian products) with the",
+      "explainer's own code, after one warm-up call of each. Prints wall and",
+      "process CPU seconds. scripts/benchmark-vs-pytorch runs it beside PyTorch",
+      "on the same files and input.",
       ""
     },
     mixinStandardHelpOptions = true,
