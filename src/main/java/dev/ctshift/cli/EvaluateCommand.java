@@ -178,8 +178,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Slices decoded with gradient at once. Default: ${DEFAULT-VALUE}.")
   int chunkSlices;
 
-  @Option(names = "--encode-batch", paramLabel = "N", defaultValue = "32",
-      description = "Slices encoded or decoded per batch. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--encode-batch", paramLabel = "N", defaultValue = "0",
+      description = "Slices encoded or decoded per batch; 0 chooses by slice size (32 up to 256x256, 8"
+          + " at 512x512). Default: ${DEFAULT-VALUE}.")
   int encodeBatch;
 
   @Override

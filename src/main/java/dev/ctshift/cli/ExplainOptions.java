@@ -86,8 +86,9 @@ public final class ExplainOptions {
       description = "Slices decoded with gradient at once: bounds memory. Default: ${DEFAULT-VALUE}.")
   int chunkSlices;
 
-  @Option(names = "--encode-batch", paramLabel = "N", defaultValue = "32",
-      description = "Slices encoded or decoded per batch without gradient. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--encode-batch", paramLabel = "N", defaultValue = "0",
+      description = "Slices encoded or decoded per batch without gradient; 0 chooses by slice size"
+          + " (32 up to 256x256, 8 at 512x512). Default: ${DEFAULT-VALUE}.")
   int encodeBatch;
 
   @Option(names = "--change-budget", paramLabel = "FRACTION", defaultValue = "0.05",

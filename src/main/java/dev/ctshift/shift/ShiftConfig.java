@@ -97,9 +97,23 @@ public final class ShiftConfig {
     return chunkSlices;
   }
 
-  /** Slices encoded or decoded per batch when no gradient is needed. */
+  /**
+   * Slices encoded or decoded per batch when no gradient is needed; 0 (the default) chooses by slice
+   * size ({@link #slicesPerBatch}).
+   */
   public int encodeBatch() {
     return encodeBatch;
+  }
+
+  /**
+   * The default batch for slices of {@code height} × {@code width}, chosen by bytes: as many as keep a
+   * decoder layer of 16 channels at full resolution within 128 MiB, from 1 to 32 slices (32 up to
+   * 256 × 256, 8 at 512 × 512). Fewer, larger calls are faster (docs/PERFORMANCE.md: 32 slices per
+   * call against 8 at 224 × 224); the byte bound keeps large slices from multiplying the memory.
+   */
+  public static int slicesPerBatch(int height, int width) {
+    long bytesPerSlice = 16L * height * width * Float.BYTES;
+    return (int) Math.max(1, Math.min(32, (128L << 20) / bytesPerSlice));
   }
 
   public Composition composition() {
@@ -221,7 +235,7 @@ public final class ShiftConfig {
   /** Builder: {@code opt*} setters for optional settings, validated in {@link #build()}. */
   public static final class Builder {
     private int chunkSlices = 16;
-    private int encodeBatch = 32;
+    private int encodeBatch = 0;
     private Composition composition = Composition.RESIDUAL;
     private Search search = Search.ADAPTIVE;
     private Direction direction = Direction.LOWER;
@@ -333,7 +347,7 @@ public final class ShiftConfig {
     /** @throws IllegalArgumentException naming the first invalid setting */
     public ShiftConfig build() {
       require(chunkSlices >= 1, "chunk slices must be >= 1, got " + chunkSlices);
-      require(encodeBatch >= 1, "encode batch must be >= 1, got " + encodeBatch);
+      require(encodeBatch >= 0, "encode batch must be >= 0 (0: by slice size), got " + encodeBatch);
       require(frames >= 2, "frames must be >= 2 (the counterfactual and the scan), got " + frames);
       require(changeBudget > 0, "change budget must be > 0, got " + changeBudget);
       require(focus > 0 && focus <= 1, "focus must be in (0, 1], got " + focus);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 
@@ -51,8 +52,12 @@ final class SliceLatentSpace implements AutoCloseable {
     return manager.create(values, new Shape(depth, 1, height, width));
   }
 
-  /** Encodes every slice, {@code batch} slices at a time, without gradient. */
+  /** Encodes every slice, {@code batch} slices at a time (0: by slice size), without gradient. */
   NDArray encode(NDArray slices, int batch) {
+    return TorchRuntime.evaluation(() -> encodeBatches(slices, batch > 0 ? batch : defaultBatch()));
+  }
+
+  private NDArray encodeBatches(NDArray slices, int batch) {
     NDList parts = new NDList();
     for (int start = 0; start < depth; start += batch) {
       int end = Math.min(depth, start + batch);
@@ -67,8 +72,12 @@ final class SliceLatentSpace implements AutoCloseable {
     return concat(parts);
   }
 
-  /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time. */
+  /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time (0: by slice size). */
   NDArray decode(NDArray latents, int batch) {
+    return TorchRuntime.evaluation(() -> decodeBatches(latents, batch > 0 ? batch : defaultBatch()));
+  }
+
+  private NDArray decodeBatches(NDArray latents, int batch) {
     NDList parts = new NDList();
     for (int start = 0; start < depth; start += batch) {
       int end = Math.min(depth, start + batch);
@@ -84,6 +93,10 @@ final class SliceLatentSpace implements AutoCloseable {
     return concat(parts);
   }
 
+  private int defaultBatch() {
+    return ShiftConfig.slicesPerBatch(height, width);
+  }
+
   private void checkDecoded(NDArray decoded, int count) {
     Shape expected = new Shape(count, 1, height, width);
     if (!decoded.getShape().equals(expected)) {
@@ -94,6 +107,10 @@ final class SliceLatentSpace implements AutoCloseable {
 
   /** The link value of the model on a volume {@code [D, 1, H, W]}, without gradient. */
   double link(NDArray volume) {
+    return TorchRuntime.evaluation(() -> linkOf(volume));
+  }
+
+  private double linkOf(NDArray volume) {
     try (NDManager scope = manager.newSubManager()) {
       NDArray v = volume.reshape(1, 1, depth, height, width);
       v.attach(scope);
@@ -178,5 +195,6 @@ final class SliceLatentSpace implements AutoCloseable {
   @Override
   public void close() {
     manager.close();
+    TorchRuntime.releaseFreedMemory();
   }
 }

@@ -1,0 +1,105 @@
+package dev.ctshift.shift;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.ctshift.model.SliceAutoencoder;
+import dev.ctshift.model.VolumeModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Times the three units of work an explanation is made of, through the very code the explainer runs
+ * ({@link SliceLatentSpace}), so they can be set beside PyTorch running the same TorchScript files
+ * ({@code scripts/benchmark-vs-pytorch}):
+ * <ul>
+ *   <li>(a) encode every slice without gradient;
+ *   <li>(b) one volume evaluation: decode every latent slice without gradient, then one forward of the
+ *       3D model and its link value;
+ *   <li>(c) the full latent gradient: one forward and backward of the 3D model to the volume, then the
+ *       decoder's vector–Jacobian products, a chunk of slices at a time.
+ * </ul>
+ * Each unit runs once as warm-up (the TorchScript profiling executor optimises over its first calls),
+ * then {@code repeats} times; wall-clock and process CPU seconds are kept (on a shared machine the CPU
+ * time is the steadier figure).
+ */
+public final class EngineBenchmark {
+  private EngineBenchmark() {
+  }
+
+  /** Seconds of each timed repeat of one unit, and a number that must agree with PyTorch's. */
+  public record Timing(String unit, double[] seconds, double[] cpuSeconds, double check) {
+    /** The least process CPU time (all threads) of one repeat. */
+    public double minCpu() {
+      return Arrays.stream(cpuSeconds).min().orElse(Double.NaN);
+    }
+
+    public double min() {
+      return Arrays.stream(seconds).min().orElse(Double.NaN);
+    }
+
+    public double median() {
+      double[] s = seconds.clone();
+      Arrays.sort(s);
+      return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+  }
+
+  /**
+   * Runs the three units on {@code volume} ({@code [D][H][W]}, W fastest, in the model's range).
+   * The checks are: (a) the sum of |latents|, (b) the link value, (c) the sum of |latent gradient|.
+   */
+  public static List<Timing> run(SliceAutoencoder autoencoder, VolumeModel model, Objective objective,
+      NDManager manager, float[] volume, int depth, int height, int width, int batch, int chunk, int repeats) {
+    List<Timing> timings = new ArrayList<>();
+    try (SliceLatentSpace space = new SliceLatentSpace(autoencoder, model, objective, manager, depth, height,
+        width)) {
+      NDArray x = space.upload(volume);
+      NDArray latents = space.encode(x, batch);
+      timings.add(time("a encode", repeats, () -> {
+        try (NDArray z = space.encode(x, batch)) {
+          return absSum(z);
+        }
+      }));
+      timings.add(time("b evaluation", repeats, () -> {
+        try (NDArray decoded = space.decode(latents, batch)) {
+          return space.link(decoded);
+        }
+      }));
+      timings.add(time("c gradient", repeats, () -> {
+        SliceLatentSpace.VolumeGradient atX = space.volumeGradient(x);
+        try (NDArray upstream = atX.gradient(); NDArray g = space.latentGradient(latents, upstream, chunk)) {
+          return absSum(g);
+        }
+      }));
+    }
+    return timings;
+  }
+
+  private static Timing time(String unit, int repeats, Supplier<Double> work) {
+    double check = work.get();
+    double[] seconds = new double[repeats];
+    double[] cpu = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      long t = System.nanoTime();
+      long c = processCpuNanos();
+      check = work.get();
+      seconds[i] = (System.nanoTime() - t) / 1e9;
+      cpu[i] = (processCpuNanos() - c) / 1e9;
+    }
+    return new Timing(unit, seconds, cpu, check);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static double absSum(NDArray a) {
+    try (NDArray abs = a.abs(); NDArray s = abs.sum()) {
+      return s.toType(DataType.FLOAT64, false).getDouble();
+    }
+  }
+}
