@@ -55,10 +55,12 @@ class ScanCheckTest {
     try (Stream<Path> s = Files.list(Path.of("samples"))) {
       s.filter(p -> p.toString().endsWith(".nii.gz") && !p.toString().contains("_labels")).forEach(scans::add);
     }
+    List<Path> labelMaps = new ArrayList<>();
     Path real = Path.of("..", "shared", "data", "real");
     if (Files.isDirectory(real)) {
       try (Stream<Path> s = Files.list(real)) {
-        s.filter(p -> p.toString().endsWith(".nii.gz")).forEach(scans::add);
+        s.filter(p -> p.toString().endsWith(".nii.gz") || Files.isDirectory(p))
+            .forEach(p -> (p.getFileName().toString().contains("labels") ? labelMaps : scans).add(p));
       }
     }
     assertTrue(scans.size() >= 5, scans.toString());
@@ -66,6 +68,12 @@ class ScanCheckTest {
       Scan s = ScanReader.read(p, null, x -> { });
       assertTrue(check(s, InputPolicy.DEFAULT) == s, p.toString());
       assertEquals(List.of(), warnings, p.toString());
+    }
+    // A label map given by mistake (integers 0..N, no air) is not CT in HU.
+    for (Path p : labelMaps) {
+      Scan s = ScanReader.read(p, null, x -> { });
+      InputRefusedException e = assertThrows(InputRefusedException.class, () -> check(s, InputPolicy.DEFAULT));
+      assertTrue(e.getMessage().startsWith(p.toString()) && e.getMessage().contains("Hounsfield"), e.getMessage());
     }
   }
 
