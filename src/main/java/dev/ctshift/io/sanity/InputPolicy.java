@@ -1,7 +1,9 @@
 package dev.ctshift.io.sanity;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -19,8 +21,9 @@ public record InputPolicy(boolean assumeHu, Rescale rescale, boolean strict, Set
   public static final InputPolicy DEFAULT = new InputPolicy(false, null, false);
 
   public InputPolicy {
-    allowedModalities = allowedModalities.stream().map(m -> m.trim().toUpperCase(Locale.ROOT))
-        .collect(Collectors.toUnmodifiableSet());
+    // Sorted: the policy's text is part of a batch's fingerprint, which must not change between runs.
+    allowedModalities = Collections.unmodifiableSortedSet(allowedModalities.stream()
+        .map(m -> m.trim().toUpperCase(Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new)));
   }
 
   /** A policy that reads DICOM series of modality CT only. */
