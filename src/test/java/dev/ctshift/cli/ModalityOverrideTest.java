@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -81,6 +82,26 @@ class ModalityOverrideTest {
     Path other = dir.resolve("other");
     assertRefused(run(explain(series, other, "--allow-modality", "PT")), Main.EXIT_INPUT, other,
         "modality MR, not CT", "--allow-modality MR");
+  }
+
+  @Test
+  void batchRecordsTheRefusalAndReadsTheSeriesWithAllowModality() throws Exception {
+    Path in = dir.resolve("batch-in");
+    Path series = mrSeries("batch-in/mr", "0");
+    Path refused = dir.resolve("batch-refused");
+    Run r = run(BatchCommandTest.batchArgs(in, refused).toArray(String[]::new));
+    assertEquals(5, r.code(), r.out() + r.err());
+    JsonObject row = BatchCommandTest.rows(refused.resolve("summary.json")).get("mr@finding_a");
+    assertEquals("failed", row.get("status").getAsString(), row.toString());
+    assertTrue(row.get("error").getAsString().contains("modality MR, not CT; --allow-modality MR reads it anyway"),
+        row.toString());
+
+    Path allowed = dir.resolve("batch-allowed");
+    r = run(BatchCommandTest.batchArgs(in, allowed, "--allow-modality", "MR").toArray(String[]::new));
+    assertEquals(0, r.code(), r.out() + r.err());
+    row = BatchCommandTest.rows(allowed.resolve("summary.json")).get("mr@finding_a");
+    assertEquals("ok", row.get("status").getAsString(), row.toString());
+    assertTrue(Files.isDirectory(series), "input untouched");
   }
 
   @Test
