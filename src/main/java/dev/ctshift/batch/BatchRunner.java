@@ -214,7 +214,8 @@ public final class BatchRunner {
         notices.add(line);
         listener.detail(line);
       };
-      Scan scan = ScanCheck.check(ScanReader.read(job.path(), job.seriesUid(), notice), options.inputPolicy(),
+      Scan scan = ScanCheck.check(ScanReader.read(job.path(), job.seriesUid(), options.inputPolicy().allowedModalities(), notice),
+          options.inputPolicy(),
           notice);
       if (targets.isSingle()) {
         pool.explainer(targets.single()).explain(scan, folder.dir(), options.commandLine(), listener::detail,

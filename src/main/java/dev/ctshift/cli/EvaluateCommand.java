@@ -96,6 +96,11 @@ public final class EvaluateCommand implements Callable<Integer> {
           + " are still refused).")
   boolean assumeHu;
 
+  @Option(names = "--allow-modality", paramLabel = "MODALITY",
+      description = "Also read DICOM series of this modality (e.g. MR) as CT; repeatable. Their values are still"
+          + " checked as HU. Default: CT only.")
+  List<String> allowModalities = new ArrayList<>();
+
   @Option(names = "--only-positive", description = "Skip scans without a voxel of --mask-label.")
   boolean onlyPositive;
 
@@ -195,7 +200,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           evaluator.objective().describe(), model.getFileName(), cohort, maskLabel, Tables.num(dilateMm));
       CohortEvaluation.Result r = CohortEvaluation.run(c, evaluator,
           new CohortEvaluation.Options(maskLabel, onlyPositive, limit,
-              new dev.ctshift.io.sanity.InputPolicy(assumeHu, null, false)), out, title, progress);
+              new dev.ctshift.io.sanity.InputPolicy(assumeHu, null, false, java.util.Set.copyOf(allowModalities))), out, title, progress);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.print(r.markdown());
       stdout.printf("%nper-scan rows in %s, summary in %s and %s%n", out.resolve(Tables.PER_SCAN),

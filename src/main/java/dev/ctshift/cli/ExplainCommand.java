@@ -122,7 +122,8 @@ public final class ExplainCommand implements Callable<Integer> {
   private int run(ShiftConfig config, ExplanationWriter.Options output, InputPolicy policy, TargetSelection targets,
       Path scanPath, Path outDir) throws CtShiftException {
     var progress = common.progress();
-    Scan loaded = ScanCheck.check(ScanReader.read(scanPath, seriesUid, common.notices()), policy, common.notices());
+    Scan loaded = ScanCheck.check(ScanReader.read(scanPath, seriesUid, policy.allowedModalities(), common.notices()),
+        policy, common.notices());
     progress.accept("scan " + scanPath + ": " + loaded.description());
     if (htmlOnly) {
       Path page = PageRebuilder.rebuild(outDir, loaded.hu(), output.window());

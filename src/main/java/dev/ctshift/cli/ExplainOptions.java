@@ -9,6 +9,8 @@ import dev.ctshift.report.render.Window;
 import dev.ctshift.shift.ExplanationMethod;
 import dev.ctshift.shift.ShiftConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -162,11 +164,16 @@ public final class ExplainOptions {
           + " report.json reconstruction.psnr_db) instead of warning.")
   boolean strict;
 
+  @Option(names = "--allow-modality", paramLabel = "MODALITY",
+      description = "Also read DICOM series of this modality (e.g. MR, PT) as CT; repeatable. Their values are still"
+          + " checked as HU (see --assume-hu). Default: CT series only.")
+  List<String> allowModalities = new ArrayList<>();
+
   /** How the scan's values are taken: checked as HU, assumed HU, or rescaled. */
   InputPolicy inputPolicy() {
     try {
       return new InputPolicy(assumeHu, rescale == null ? null : new InputPolicy.Rescale(rescale[0], rescale[1]),
-          strict);
+          strict, java.util.Set.copyOf(allowModalities));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage());
     }

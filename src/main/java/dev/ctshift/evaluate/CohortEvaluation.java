@@ -54,7 +54,8 @@ public final class CohortEvaluation {
     int evaluated = 0;
     for (int n = 0; n < cases.size() && (options.limit() <= 0 || evaluated < options.limit()); n++) {
       Cohort.Case c = cases.get(n);
-      Scan scan = ScanCheck.check(ScanReader.read(c.scan(), null, progress), options.inputPolicy(), progress);
+      Scan scan = ScanCheck.check(ScanReader.read(c.scan(), null, options.inputPolicy().allowedModalities(), progress),
+          options.inputPolicy(), progress);
       boolean[] mask = Cohort.mask(c, options.maskLabel(), scan.hu());
       int voxels = MapMetrics.count(mask);
       String at = String.format(Locale.ROOT, "[%d/%d] %s", n + 1, cases.size(), c.id());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** Reads a scan from a NIfTI file, a DICOM file, or a folder holding a DICOM series. */
@@ -24,20 +25,29 @@ public final class ScanReader {
    * @throws VolumeReadException naming the path and the problem
    */
   public static Scan read(Path path, String seriesUid, Consumer<String> log) throws VolumeReadException {
+    return read(path, seriesUid, Set.of(), log);
+  }
+
+  /**
+   * As {@link #read(Path, String, Consumer)}, also reading DICOM series of the modalities in
+   * {@code allowedModalities} (upper case, {@code --allow-modality}) as CT.
+   */
+  public static Scan read(Path path, String seriesUid, Set<String> allowedModalities, Consumer<String> log)
+      throws VolumeReadException {
     if (!Files.exists(path)) {
       throw new VolumeReadException(path + ": no such file or folder");
     }
     if (Files.isDirectory(path)) {
-      return readDicom(path, seriesUid, log);
+      return readDicom(path, seriesUid, allowedModalities, log);
     }
     FileSignature format = signature(path);
     switch (format.kind()) {
       case DICOM -> {
-        return readDicom(path, seriesUid, log);
+        return readDicom(path, seriesUid, allowedModalities, log);
       }
       case DICOM_NO_PREAMBLE -> {
         log.accept(path + ": read as DICOM: " + format.description());
-        return readDicom(path, seriesUid, log);
+        return readDicom(path, seriesUid, allowedModalities, log);
       }
       case NIFTI -> {
         return readNifti(path, log);
@@ -74,8 +84,9 @@ public final class ScanReader {
     }
   }
 
-  private static Scan readDicom(Path path, String seriesUid, Consumer<String> log) throws VolumeReadException {
-    DicomScan dicom = DicomSeriesReader.read(path, seriesUid, log);
+  private static Scan readDicom(Path path, String seriesUid, Set<String> allowedModalities, Consumer<String> log)
+      throws VolumeReadException {
+    DicomScan dicom = DicomSeriesReader.read(path, seriesUid, allowedModalities, log);
     int[] d = dicom.volume().dims();
     String description = String.format(Locale.ROOT, "DICOM %s series %s, %dx%dx%d, %s", dicom.series().modality(),
         dicom.series().uid(), d[0], d[1], d[2], dicom.volume().orientation());

@@ -8,7 +8,9 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -16,7 +18,8 @@ import java.util.stream.Stream;
  * place only by {@link #commit()}. A run that fails or is killed leaves no partial output in the
  * destination: closing without commit deletes the staging folder, and a staging folder left by a
  * killed process (its name carries the pid) is hidden and removed by the next run into the same
- * destination.
+ * destination. Folders created for the destination are removed again when nothing was committed (a full
+ * disk leaves no empty output folder).
  *
  * <pre>{@code
  * try (StagedOutput out = StagedOutput.into(dir)) {
@@ -30,11 +33,14 @@ public final class StagedOutput implements AutoCloseable {
 
   private final Path destination;
   private final Path staging;
+  /** Folders that did not exist before this run, outermost first: removed if nothing is committed. */
+  private final List<Path> created;
   private boolean committed;
 
-  private StagedOutput(Path destination, Path staging) {
+  private StagedOutput(Path destination, Path staging, List<Path> created) {
     this.destination = destination;
     this.staging = staging;
+    this.created = created;
   }
 
   /**
@@ -43,13 +49,34 @@ public final class StagedOutput implements AutoCloseable {
    * @throws CtShiftException if the folder cannot be created or written
    */
   public static StagedOutput into(Path destination) throws CtShiftException {
+    List<Path> created = new ArrayList<>();
+    for (Path p = destination.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+      created.add(0, p);
+    }
     try {
       Files.createDirectories(destination);
       removeStale(destination);
       Path staging = Files.createTempDirectory(destination, PREFIX + ProcessHandle.current().pid() + "-");
-      return new StagedOutput(destination, staging);
+      return new StagedOutput(destination, staging, created);
     } catch (IOException e) {
-      throw new CtShiftException(destination + ": cannot create the output folder: " + e.getMessage(), e);
+      removeEmpty(created);
+      throw new CtShiftException(destination + ": cannot create the output folder: " + reason(e), e);
+    }
+  }
+
+  /** The message of an I/O failure with its kind, e.g. "No space left on device" or "AccessDeniedException: /x". */
+  private static String reason(IOException e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  /** Removes {@code folders} (outermost first) innermost first, stopping at one that is not empty. */
+  private static void removeEmpty(List<Path> folders) {
+    for (int i = folders.size() - 1; i >= 0; i--) {
+      try {
+        Files.deleteIfExists(folders.get(i));
+      } catch (IOException e) {
+        return;
+      }
     }
   }
 
@@ -128,6 +155,9 @@ public final class StagedOutput implements AutoCloseable {
       if (!committed) {
         System.err.println("ctshift: warning: could not remove " + staging + ": " + e.getMessage());
       }
+    }
+    if (!committed) {
+      removeEmpty(created);
     }
   }
 

@@ -20,7 +20,7 @@ class InspectCommandTest {
     String o = r.out();
     assertTrue(o.contains(": 3 series, 0 files skipped"), o);
     assertTrue(o.matches("(?s).*series \\S+  \\[used]\n  modality CT, 'big series', 5 images in 5 files.*"), o);
-    assertTrue(o.contains("[not used: modality MR, not CT]"), o);
+    assertTrue(o.contains("[not used: modality MR, not CT; --allow-modality MR reads it anyway]"), o);
     assertTrue(o.contains("volume 32 x 32 x 5, spacing 0.700 x 0.800 x 2.500 mm, orientation LPS"), o);
     assertTrue(o.contains("transfer syntax Explicit VR Little Endian"), o);
     assertTrue(o.contains("the CT series with the most images of 2"), o);

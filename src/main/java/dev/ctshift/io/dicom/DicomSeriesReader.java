@@ -41,8 +41,17 @@ public final class DicomSeriesReader {
    */
   public static DicomScan read(Path path, String seriesUid, Consumer<String> log)
       throws VolumeReadException {
+    return read(path, seriesUid, Set.of(), log);
+  }
+
+  /**
+   * As {@link #read(Path, String, Consumer)}, also reading series of the modalities in
+   * {@code allowedModalities} (upper case, {@code --allow-modality}); see {@link DicomFolder#choose}.
+   */
+  public static DicomScan read(Path path, String seriesUid, Set<String> allowedModalities, Consumer<String> log)
+      throws VolumeReadException {
     DicomFolder folder = DicomScanner.scan(path);
-    SeriesInfo series = folder.choose(seriesUid, log);
+    SeriesInfo series = folder.choose(seriesUid, allowedModalities, log);
     List<SkippedFile> skipped = new ArrayList<>(folder.skipped());
     SliceStack stack = series.stack();
     float[] data = decode(stack, skipped, log);

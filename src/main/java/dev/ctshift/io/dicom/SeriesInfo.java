@@ -7,8 +7,10 @@ import dev.ctshift.volume.Affine;
 import dev.ctshift.volume.Orientation;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -32,7 +34,8 @@ public final class SeriesInfo {
     this.slices = List.copyOf(slices);
     SliceStack s = null;
     String p = null;
-    if (notCandidateReason().isEmpty()) {
+    // The stack is built for any image series, so that a series of another modality can be read when allowed.
+    if (notImageReason().isEmpty()) {
       try {
         s = SliceStack.of(label(), this.slices);
       } catch (VolumeReadException e) {
@@ -110,10 +113,23 @@ public final class SeriesInfo {
    * if it is one.
    */
   public Optional<String> notCandidateReason() {
-    if (!isCt()) {
-      String m = modality().isEmpty() ? "no modality" : "modality " + modality();
-      return Optional.of(m + ", not CT");
+    return notCandidateReason(Set.of());
+  }
+
+  /**
+   * Why this series is not a volume candidate when series of the modalities in {@code allowedModalities}
+   * (upper case, e.g. "MR") are read as well as CT, or empty if it is one.
+   */
+  public Optional<String> notCandidateReason(Set<String> allowedModalities) {
+    if (!isCt() && !allowedModalities.contains(modality().toUpperCase(Locale.ROOT))) {
+      return Optional.of(modality().isEmpty() ? "no modality, not CT"
+          : "modality " + modality() + ", not CT; --allow-modality " + modality() + " reads it anyway");
     }
+    return notImageReason();
+  }
+
+  /** Why this series cannot give a volume whatever its modality (no pixels, localizer), or empty. */
+  private Optional<String> notImageReason() {
     if (rows() <= 0 || columns() <= 0) {
       return Optional.of("no image pixels");
     }

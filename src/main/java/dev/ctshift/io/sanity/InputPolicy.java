@@ -1,5 +1,11 @@
 package dev.ctshift.io.sanity;
 
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
 /**
  * How a scan's values are taken, as the user asked on the command line.
  *
@@ -7,10 +13,23 @@ package dev.ctshift.io.sanity;
  * @param rescale a linear map from stored values to HU ({@code --rescale SLOPE INTERCEPT}), or null
  * @param strict refuse a scan the autoencoder reconstructs far worse than its held-out figure, instead of
  *     warning ({@code --strict})
+ * @param allowedModalities DICOM modalities besides CT whose series are read ({@code --allow-modality}), upper
+ *     case; their values are still checked as HU
  */
-public record InputPolicy(boolean assumeHu, Rescale rescale, boolean strict) {
-  /** Values checked as HU, nothing rescaled, warnings only. */
+public record InputPolicy(boolean assumeHu, Rescale rescale, boolean strict, Set<String> allowedModalities) {
+  /** Values checked as HU, nothing rescaled, warnings only, DICOM series of modality CT only. */
   public static final InputPolicy DEFAULT = new InputPolicy(false, null, false);
+
+  public InputPolicy {
+    // Sorted: the policy's text is part of a batch's fingerprint, which must not change between runs.
+    allowedModalities = Collections.unmodifiableSortedSet(allowedModalities.stream()
+        .map(m -> m.trim().toUpperCase(Locale.ROOT)).collect(Collectors.toCollection(TreeSet::new)));
+  }
+
+  /** A policy that reads DICOM series of modality CT only. */
+  public InputPolicy(boolean assumeHu, Rescale rescale, boolean strict) {
+    this(assumeHu, rescale, strict, Set.of());
+  }
 
   /**
    * HU = slope * stored + intercept.
