@@ -91,15 +91,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           + " itself. Default: ${DEFAULT-VALUE}.")
   double dilateMm;
 
-  @Option(names = "--assume-hu", negatable = false,
-      description = "Take the scans' values as HU without the plausibility check (NaN voxels and single slices"
-          + " are still refused).")
-  boolean assumeHu;
-
-  @Option(names = "--allow-modality", paramLabel = "MODALITY",
-      description = "Also read DICOM series of this modality (e.g. MR) as CT; repeatable. Their values are still"
-          + " checked as HU. Default: CT only.")
-  List<String> allowModalities = new ArrayList<>();
+  @picocli.CommandLine.Mixin InputOptions input;
 
   @Option(names = "--only-positive", description = "Skip scans without a voxel of --mask-label.")
   boolean onlyPositive;
@@ -200,7 +192,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           evaluator.objective().describe(), model.getFileName(), cohort, maskLabel, Tables.num(dilateMm));
       CohortEvaluation.Result r = CohortEvaluation.run(c, evaluator,
           new CohortEvaluation.Options(maskLabel, onlyPositive, limit,
-              new dev.ctshift.io.sanity.InputPolicy(assumeHu, null, false, java.util.Set.copyOf(allowModalities))), out, title, progress);
+              inputPolicy()), out, title, progress);
       PrintWriter stdout = spec.commandLine().getOut();
       stdout.print(r.markdown());
       stdout.printf("%nper-scan rows in %s, summary in %s and %s%n", out.resolve(Tables.PER_SCAN),
@@ -251,6 +243,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Baseline convert(String value) {
       return EnumConverters.parse(Baseline.class, value);
+    }
+  }
+
+  private dev.ctshift.io.sanity.InputPolicy inputPolicy() {
+    try {
+      return input.policy(false);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 }

@@ -9,8 +9,6 @@ import dev.ctshift.report.render.Window;
 import dev.ctshift.shift.ExplanationMethod;
 import dev.ctshift.shift.ShiftConfig;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -147,33 +145,17 @@ public final class ExplainOptions {
       description = "Do not write frames.nii.gz (saves disk for large scans).")
   boolean noFrames4d;
 
-  @Option(names = "--assume-hu", negatable = false,
-      description = "Take the scan's values as Hounsfield units without the plausibility check (air near -1000,"
-          + " values below -500 present, top below 4000); constant or empty volumes are then only warned about, NaN"
-          + " voxels and single slices are still refused.")
-  boolean assumeHu;
-
-  @Option(names = "--rescale", arity = "2", paramLabel = "NUMBER",
-      description = "SLOPE INTERCEPT: map stored values to HU = SLOPE * value + INTERCEPT before anything else,"
-          + " e.g. 7.843 -1000 for uint8 0..255 windowed from -1000..1000 HU (approximate: the window clipped)."
-          + " Default: values taken as stored (NIfTI scl_slope/scl_inter and DICOM rescale applied).")
-  double[] rescale;
+  @picocli.CommandLine.Mixin InputOptions input;
 
   @Option(names = "--strict", negatable = false,
       description = "Refuse a scan the autoencoder reconstructs far worse than on its held-out data (see"
           + " report.json reconstruction.psnr_db) instead of warning.")
   boolean strict;
 
-  @Option(names = "--allow-modality", paramLabel = "MODALITY",
-      description = "Also read DICOM series of this modality (e.g. MR, PT) as CT; repeatable. Their values are still"
-          + " checked as HU (see --assume-hu). Default: CT series only.")
-  List<String> allowModalities = new ArrayList<>();
-
   /** How the scan's values are taken: checked as HU, assumed HU, or rescaled. */
   InputPolicy inputPolicy() {
     try {
-      return new InputPolicy(assumeHu, rescale == null ? null : new InputPolicy.Rescale(rescale[0], rescale[1]),
-          strict, java.util.Set.copyOf(allowModalities));
+      return input.policy(strict);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage());
     }
