@@ -1,5 +1,6 @@
 package dev.ctshift.batch;
 
+import dev.ctshift.AtomicFiles;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -44,7 +45,7 @@ final class ScanFolder {
 
   /** Marks the scan done: writes the marker atomically, after every other output is in place. */
   void finish(JsonObject marker) throws IOException {
-    Trees.writeAtomically(dir.resolve(MARKER), new GsonBuilder().setPrettyPrinting().create().toJson(marker) + "\n");
+    AtomicFiles.writeString(dir.resolve(MARKER), new GsonBuilder().setPrettyPrinting().create().toJson(marker) + "\n");
   }
 
   /**

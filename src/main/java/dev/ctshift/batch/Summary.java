@@ -1,5 +1,6 @@
 package dev.ctshift.batch;
 
+import dev.ctshift.AtomicFiles;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -48,9 +49,9 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
     Path csv = dir.resolve(stem + ".csv");
     Path json = dir.resolve(stem + ".json");
     try {
-      Trees.writeAtomically(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(dev.ctshift.report.Json.finite(toJson()))
+      AtomicFiles.writeString(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(dev.ctshift.report.Json.finite(toJson()))
           + "\n");
-      Trees.writeAtomically(csv, csv());
+      AtomicFiles.writeString(csv, csv());
       dev.ctshift.report.html.BatchIndex.write(dir, stem, this);
     } catch (IOException e) {
       throw new CtShiftException(dir + ": cannot write the batch summary " + stem + ": " + e.getMessage(), e);

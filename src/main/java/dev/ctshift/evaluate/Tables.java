@@ -1,12 +1,9 @@
 package dev.ctshift.evaluate;
 
+import dev.ctshift.AtomicFiles;
 import dev.ctshift.CtShiftException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -91,15 +88,8 @@ public final class Tables {
    * @throws CtShiftException naming the file if it cannot be written
    */
   public static void write(Path target, String text) throws CtShiftException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     try {
-      Files.createDirectories(target.toAbsolutePath().getParent());
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      AtomicFiles.writeString(target, text);
     } catch (IOException e) {
       throw new CtShiftException(target + ": cannot write: " + e.getMessage(), e);
     }

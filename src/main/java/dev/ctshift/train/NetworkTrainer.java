@@ -1,5 +1,6 @@
 package dev.ctshift.train;
 
+import dev.ctshift.AtomicFiles;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 
@@ -26,10 +27,8 @@ import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.djl.DjlNetwork;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -384,9 +383,7 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       state.add("architecture_args", network.args());
       state.addProperty("seed", config.seed());
       state.add("history", GSON.toJsonTree(history));
-      Path tmp = dir.resolve(CHECKPOINT_JSON + ".tmp");
-      Files.writeString(tmp, GSON.toJson(state) + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, json, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.writeString(json, GSON.toJson(state) + "\n");
     } catch (IOException e) {
       throw new TrainingException(json + ": cannot write checkpoint: " + e.getMessage(), e);
     }

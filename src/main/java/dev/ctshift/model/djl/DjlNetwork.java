@@ -1,5 +1,6 @@
 package dev.ctshift.model.djl;
 
+import dev.ctshift.AtomicFiles;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
@@ -22,7 +23,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -86,12 +86,11 @@ public final class DjlNetwork implements AutoCloseable {
 
   /** Writes the weights (DJL's parameter format) to {@code file}, atomically. */
   public void saveParameters(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (DataOutputStream out =
-        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+    AtomicFiles.write(file, stream -> {
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(stream));
       block.saveParameters(out);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      out.flush();
+    });
   }
 
   /**

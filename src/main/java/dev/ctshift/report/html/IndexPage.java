@@ -1,11 +1,8 @@
 package dev.ctshift.report.html;
 
+import dev.ctshift.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -48,13 +45,7 @@ public final class IndexPage {
    */
   public static void write(Path file, String title, List<String> lines, List<Column> columns, List<Row> rows,
       boolean running) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, render(title, lines, columns, rows, running), StandardCharsets.UTF_8);
-    try {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFiles.writeString(file, render(title, lines, columns, rows, running));
   }
 
   static String render(String title, List<String> lines, List<Column> columns, List<Row> rows, boolean running) {

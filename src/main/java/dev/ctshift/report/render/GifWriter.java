@@ -1,5 +1,6 @@
 package dev.ctshift.report.render;
 
+import dev.ctshift.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;

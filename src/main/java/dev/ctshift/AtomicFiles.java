@@ -1,7 +1,8 @@
-package dev.ctshift.report.render;
+package dev.ctshift;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,17 +10,20 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
-/** Writes a file through a temporary sibling and a rename, so readers never see a partial file. */
-final class AtomicFiles {
+/**
+ * Writes a file through a temporary sibling ({@code .<name>.<random>.tmp}) and a rename, so readers see
+ * the old or the new file, never a part. Every single-file writer of the project goes through here.
+ */
+public final class AtomicFiles {
   /** Writes the whole content to the stream it is given. */
-  interface Content {
+  public interface Content {
     void writeTo(OutputStream out) throws IOException;
   }
 
   private AtomicFiles() {}
 
   /** Writes {@code content} to {@code target}, replacing it; on failure {@code target} is untouched. */
-  static void write(Path target, Content content) throws IOException {
+  public static void write(Path target, Content content) throws IOException {
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     Files.createDirectories(dir);
@@ -37,5 +41,10 @@ final class AtomicFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** Writes {@code text} as UTF-8 to {@code target}, replacing it; on failure {@code target} is untouched. */
+  public static void writeString(Path target, String text) throws IOException {
+    write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

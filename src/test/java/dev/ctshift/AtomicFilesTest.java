@@ -1,4 +1,4 @@
-package dev.ctshift.report.render;
+package dev.ctshift;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
