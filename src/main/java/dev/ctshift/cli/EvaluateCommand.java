@@ -93,6 +93,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin InputOptions input;
 
+  @picocli.CommandLine.Mixin ShiftOptions shift;
+
   @Option(names = "--only-positive", description = "Skip scans without a voxel of --mask-label.")
   boolean onlyPositive;
 
@@ -127,58 +129,6 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Decision threshold for validity. Default: the manifest's threshold for a classifier"
           + " probability; none (no validity) for other scores.")
   Double threshold;
-
-  @Option(names = "--stop-at", paramLabel = "SCORE",
-      description = "Stop the search at this score. Default: as 'ctshift explain' (a fifth of the threshold"
-          + " for classifiers).")
-  Double stopAt;
-
-  @Option(names = "--stop-change", paramLabel = "FRACTION", defaultValue = "0.5",
-      description = "Relative score change to reach when no --stop-at applies. Default: ${DEFAULT-VALUE}.")
-  double stopChange;
-
-  @Option(names = "--change-budget", paramLabel = "FRACTION", defaultValue = "0.05",
-      description = "Largest mean |change| as a fraction of the mean |scan|. Default: ${DEFAULT-VALUE}.")
-  double changeBudget;
-
-  @Option(names = "--focus", paramLabel = "FRACTION", defaultValue = "1",
-      description = "Shift only this share of the latent gradient's elements, the largest in magnitude:"
-          + " a sparser, more local change. 1 shifts along the whole gradient (Latent Shift as published)."
-          + " Default: ${DEFAULT-VALUE}.")
-  double focus;
-
-  @Option(names = "--restarts", paramLabel = "N", defaultValue = "" + ShiftConfig.DEFAULT_RESTARTS,
-      description = "For --modes x --searches: when the score stalls along the gradient before the target, take"
-          + " a new gradient at the best frame so far and go on, at most N times (0: one straight shift, as"
-          + " published). Default: ${DEFAULT-VALUE}.")
-  int restarts;
-
-  @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
-      description = "Most volume evaluations of an adaptive search along one gradient. Default: ${DEFAULT-VALUE}.")
-  int maxEvaluations;
-
-  @Option(names = "--search-budget", paramLabel = "N", defaultValue = "" + ShiftConfig.DEFAULT_SEARCH_BUDGET,
-      description = "Most volume evaluations of a whole adaptive search, over all its gradients."
-          + " Default: ${DEFAULT-VALUE}.")
-  int searchBudget;
-
-  @Option(names = "--frames", paramLabel = "N", defaultValue = "10",
-      description = "Sweep frames (the heatmap is built from them). Default: ${DEFAULT-VALUE}.")
-  int frames;
-
-  @Option(names = "--heatmap", paramLabel = "METHOD", defaultValue = "consecutive",
-      converter = EnumConverters.Heatmap.class,
-      description = "consecutive, mean, max or endpoints (see 'ctshift explain'). Default: ${DEFAULT-VALUE}.")
-  ShiftConfig.Heatmap heatmap;
-
-  @Option(names = "--chunk-slices", paramLabel = "N", defaultValue = "16",
-      description = "Slices decoded with gradient at once. Default: ${DEFAULT-VALUE}.")
-  int chunkSlices;
-
-  @Option(names = "--encode-batch", paramLabel = "N", defaultValue = "0",
-      description = "Slices encoded or decoded per batch; 0 chooses by slice size (32 up to 256x256, 8"
-          + " at 512x512). Default: ${DEFAULT-VALUE}.")
-  int encodeBatch;
 
   @Override
   public Integer call() throws CtShiftException {
@@ -220,19 +170,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       methods.add(Method.SALIENCY);
     }
     try {
-      ShiftConfig engine = ShiftConfig.builder()
-          .optStopScore(stopAt)
-          .optStopChange(stopChange)
-          .optChangeBudget(changeBudget)
-          .optFocus(focus)
-          .optMaxEvaluations(maxEvaluations)
-          .optRestarts(restarts)
-          .optSearchBudget(searchBudget)
-          .optFrames(frames)
-          .optHeatmap(heatmap)
-          .optChunkSlices(chunkSlices)
-          .optEncodeBatch(encodeBatch)
-          .build();
+      ShiftConfig engine = shift.applyTo(ShiftConfig.builder()).build();
       return new Evaluator.Settings(methods, engine, dilateMm, threshold);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -20,8 +20,6 @@ import picocli.CommandLine.Spec;
 public final class ExplainOptions {
   static final String DEFAULT_AE = "models/phantom-ae";
   static final String DEFAULT_MODEL = "models/phantom-classifier";
-  /** Most sweep frames: each costs a model evaluation and a scan-sized volume in memory. */
-  static final int MAX_FRAMES = 100;
 
   @Spec(Spec.Target.MIXEE)
   picocli.CommandLine.Model.CommandSpec mixee;
@@ -52,15 +50,6 @@ public final class ExplainOptions {
       converter = EnumConverters.Direction.class, completionCandidates = EnumConverters.DirectionNames.class)
   ShiftConfig.Direction direction;
 
-  @Option(names = "--stop-at", paramLabel = "SCORE",
-      description = "Stop when the score reaches this value (e.g. a probability of 0.1). Default for"
-          + " classifiers: a fifth of the decision threshold (0.1 for 0.5); otherwise see --stop-change.")
-  Double stopAt;
-
-  @Option(names = "--stop-change", paramLabel = "FRACTION", defaultValue = "0.5",
-      description = "Relative score change to reach when no --stop-at applies. Default: ${DEFAULT-VALUE}.")
-  double stopChange;
-
   @Option(names = "--method", paramLabel = "NAME", defaultValue = "default",
       description = "Path preset: default (residual composition, adaptive search, a new gradient wherever the"
           + " score stalls before the target); paper (the published method as its code runs it:"
@@ -82,51 +71,6 @@ public final class ExplainOptions {
       converter = EnumConverters.Search.class)
   ShiftConfig.Search search;
 
-  @Option(names = "--chunk-slices", paramLabel = "N", defaultValue = "16",
-      description = "Slices decoded with gradient at once: bounds memory. Default: ${DEFAULT-VALUE}.")
-  int chunkSlices;
-
-  @Option(names = "--encode-batch", paramLabel = "N", defaultValue = "0",
-      description = "Slices encoded or decoded per batch without gradient; 0 chooses by slice size"
-          + " (32 up to 256x256, 8 at 512x512). Default: ${DEFAULT-VALUE}.")
-  int encodeBatch;
-
-  @Option(names = "--change-budget", paramLabel = "FRACTION", defaultValue = "0.05",
-      description = "Stop before the mean absolute change exceeds this fraction of the mean absolute"
-          + " (preprocessed) scan. Default: ${DEFAULT-VALUE}.")
-  double changeBudget;
-
-  @Option(names = "--focus", paramLabel = "FRACTION", defaultValue = "1",
-      description = "Shift only this share of the latent gradient's elements, the largest in magnitude:"
-          + " a sparser, more local change. 1 shifts along the whole gradient (Latent Shift as published)."
-          + " Default: ${DEFAULT-VALUE}.")
-  double focus;
-
-  @Option(names = "--restarts", paramLabel = "N",
-      description = "When the score stalls along the gradient before the target, take a new gradient at"
-          + " the best frame so far and go on, at most N times (0: one straight shift, as published)."
-          + " Default: the --method's (" + ShiftConfig.DEFAULT_RESTARTS + ").")
-  Integer restarts;
-
-  @Option(names = "--max-evaluations", paramLabel = "N", defaultValue = "12",
-      description = "Most volume evaluations the search may spend along one gradient. Default: ${DEFAULT-VALUE}.")
-  int maxEvaluations;
-
-  @Option(names = "--search-budget", paramLabel = "N", defaultValue = "" + ShiftConfig.DEFAULT_SEARCH_BUDGET,
-      description = "Most volume evaluations of the whole adaptive search, over all its gradients."
-          + " Default: ${DEFAULT-VALUE}.")
-  int searchBudget;
-
-  @Option(names = "--frames", paramLabel = "N", defaultValue = "10",
-      description = "Sweep frames from the counterfactual to the scan. Default: ${DEFAULT-VALUE}.")
-  int frames;
-
-  @Option(names = "--heatmap", paramLabel = "METHOD", defaultValue = "consecutive",
-      description = "consecutive (mean change between consecutive frames), mean, max or endpoints."
-          + " Default: ${DEFAULT-VALUE}.",
-      converter = EnumConverters.Heatmap.class)
-  ShiftConfig.Heatmap heatmap;
-
   @Option(names = "--window", paramLabel = "NAME", defaultValue = "chest",
       description = "Display window of the images: chest (L -300 W 1500) or soft-tissue (L 40 W 400)."
           + " Default: ${DEFAULT-VALUE}.")
@@ -146,6 +90,8 @@ public final class ExplainOptions {
   boolean noFrames4d;
 
   @picocli.CommandLine.Mixin InputOptions input;
+
+  @picocli.CommandLine.Mixin ShiftOptions shift;
 
   @Option(names = "--strict", negatable = false,
       description = "Refuse a scan the autoencoder reconstructs far worse than on its held-out data (see"
@@ -168,10 +114,10 @@ public final class ExplainOptions {
    */
   void checkAgainstModel() throws ModelLoadException {
     ModelManifest m = ModelManifest.read(modelDir());
-    if (stopAt != null && m.activation() != ModelManifest.Activation.NONE && !(stopAt > 0 && stopAt < 1)) {
+    if (shift.stopAt != null && m.activation() != ModelManifest.Activation.NONE && !(shift.stopAt > 0 && shift.stopAt < 1)) {
       throw new ParameterException(mixee.commandLine(), "--stop-at must be a probability between 0 and 1 (the"
           + " model " + m.name() + " has a " + m.activation().name().toLowerCase(java.util.Locale.ROOT)
-          + " output), got " + stopAt);
+          + " output), got " + shift.stopAt);
     }
   }
 
@@ -207,13 +153,6 @@ public final class ExplainOptions {
 
   /** The engine configuration; invalid combinations are usage errors. */
   ShiftConfig shiftConfig() {
-    if (stopAt != null && !Double.isFinite(stopAt)) {
-      throw new ParameterException(mixee.commandLine(), "--stop-at must be a finite number, got " + stopAt);
-    }
-    if (frames > MAX_FRAMES) {
-      throw new ParameterException(mixee.commandLine(), "--frames must be at most " + MAX_FRAMES
-          + " (each frame is a model evaluation and a scan-sized volume), got " + frames);
-    }
     try {
       ShiftConfig.Builder b = method.apply(ShiftConfig.builder());
       if (composition != null) {
@@ -222,22 +161,7 @@ public final class ExplainOptions {
       if (search != null) {
         b.optSearch(search);
       }
-      if (restarts != null) {
-        b.optRestarts(restarts);
-      }
-      return b
-          .optDirection(direction)
-          .optStopScore(stopAt)
-          .optStopChange(stopChange)
-          .optSearchBudget(searchBudget)
-          .optChunkSlices(chunkSlices)
-          .optEncodeBatch(encodeBatch)
-          .optChangeBudget(changeBudget)
-          .optFocus(focus)
-          .optMaxEvaluations(maxEvaluations)
-          .optFrames(frames)
-          .optHeatmap(heatmap)
-          .build();
+      return shift.applyTo(b).optDirection(direction).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage());
     }

@@ -306,6 +306,17 @@ class EvaluateCommandTest {
     assertEquals(2, run(args(boxCohort, dir.resolve("o5"), "-a", "x", "-m", "y")).code(), "--mask-label is required");
     assertEquals(2, run(args(boxCohort, dir.resolve("o6"), "-a", "x", "-m", "y", "--mask-label", "2",
         "--modes", "sideways")).code());
+    // The engine options are explain's (one mixin): the same limits hold here.
+    for (String[] bad : new String[][] {{"--frames", "1000"}, {"--stop-at", "NaN"}, {"--rescale", "0", "1"}}) {
+      List<String> a = new java.util.ArrayList<>(List.of(args(boxCohort, dir.resolve("o7"), "-a",
+          Fixtures.model("tiny-ae").toString(), "-m", Fixtures.model("tiny-classifier").toString(),
+          "--mask-label", "2")));
+      a.addAll(List.of(bad));
+      Run bad7 = run(a.toArray(new String[0]));
+      assertEquals(2, bad7.code(), String.join(" ", bad) + ": " + bad7.err());
+      assertTrue(bad7.err().contains(bad[0]), bad7.err());
+      assertFalse(Files.exists(dir.resolve("o7")), "nothing written for " + bad[0]);
+    }
   }
 
   static int count(boolean[] m) {
