@@ -208,27 +208,8 @@ class BatchCommandTest {
       writeScan(in.resolve("case" + i + ".nii.gz"), 10 + i);
     }
     Path out = dir.resolve("kout");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Doffline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName()));
-    cmd.addAll(batchArgs(in, out));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child.log").toFile());
-    pb.environment().put("ONEDNN_MAX_CPU_ISA", "SSE41");
-    Process child = pb.start();
     Path summary = out.resolve("summary.json");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    boolean oneDone = false;
-    while (!oneDone && child.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      oneDone = Files.exists(summary) && Files.readString(summary).contains("\"status\": \"ok\"");
-    }
-    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    assertTrue(oneDone, "the child finished a scan before the kill: " + Files.readString(dir.resolve("child.log")));
-    Set<String> doneBefore = new HashSet<>();
-    try (Stream<Path> folders = Files.list(out.resolve("scans"))) {
-      folders.filter(f -> Files.exists(f.resolve("batch.json"))).forEach(f -> doneBefore.add(f.getFileName().toString()));
-    }
+    Set<String> doneBefore = killAfterFirstScan(batchArgs(in, out), out, dir.resolve("child.log"), 90);
     assertTrue(doneBefore.size() >= 1 && doneBefore.size() < n, "killed in the middle: " + doneBefore);
 
     Run r = run(batchArgs(in, out));
@@ -296,5 +277,34 @@ class BatchCommandTest {
     Run dup = run(List.of("batch", "merge", out.toString(), partial.toString(), "-o", dir.resolve("m2").toString()));
     assertEquals(1, dup.code());
     assertTrue(dup.err().contains("more than one shard summary"), dup.err());
+  }
+
+  /**
+   * Runs {@code ctshift batchArgs} in a child JVM, kills it with SIGKILL as soon as its summary records
+   * a finished scan, and returns the names of the scan folders that were done by then.
+   */
+  static Set<String> killAfterFirstScan(List<String> batchArgs, Path out, Path log, int timeoutSeconds)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Doffline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName()));
+    cmd.addAll(batchArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("ONEDNN_MAX_CPU_ISA", "SSE41");
+    Process child = pb.start();
+    Path summary = out.resolve("summary.json");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    boolean oneDone = false;
+    while (!oneDone && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      oneDone = Files.exists(summary) && Files.readString(summary).contains("\"status\": \"ok\"");
+    }
+    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    assertTrue(oneDone, "the child finished a scan before the kill: " + Files.readString(log));
+    Set<String> doneBefore = new HashSet<>();
+    try (Stream<Path> folders = Files.list(out.resolve("scans"))) {
+      folders.filter(f -> Files.exists(f.resolve("batch.json"))).forEach(f -> doneBefore.add(f.getFileName().toString()));
+    }
+    return doneBefore;
   }
 }

@@ -14,13 +14,10 @@ import dev.ctshift.testing.Cli;
 import dev.ctshift.testing.Cli.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,27 +54,9 @@ class BatchTargetsTest {
     Path csv = dir.resolve("data/cases.csv");
     Files.writeString(csv, manifest);
     Path out = dir.resolve("out");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Doffline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName()));
-    cmd.addAll(BatchCommandTest.batchArgs(csv, out, FAST));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child.log").toFile());
-    pb.environment().put("ONEDNN_MAX_CPU_ISA", "SSE41");
-    Process child = pb.start();
     Path summary = out.resolve("summary.json");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    boolean oneDone = false;
-    while (!oneDone && child.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      oneDone = Files.exists(summary) && Files.readString(summary).contains("\"status\": \"ok\"");
-    }
-    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    assertTrue(oneDone, "the child finished a scan before the kill: " + Files.readString(dir.resolve("child.log")));
-    Set<String> doneBefore = new HashSet<>();
-    try (Stream<Path> folders = Files.list(out.resolve("scans"))) {
-      folders.filter(f -> Files.exists(f.resolve("batch.json"))).forEach(f -> doneBefore.add(f.getFileName().toString()));
-    }
+    Set<String> doneBefore = BatchCommandTest.killAfterFirstScan(BatchCommandTest.batchArgs(csv, out, FAST), out,
+        dir.resolve("child.log"), 120);
     assertTrue(doneBefore.size() >= 1 && doneBefore.size() < n, "killed in the middle: " + doneBefore);
 
     Run r = run(BatchCommandTest.batchArgs(csv, out, FAST));
