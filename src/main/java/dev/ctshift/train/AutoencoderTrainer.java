@@ -21,7 +21,7 @@ import java.util.Map;
  * }
  * }</pre>
  */
-public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
+public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset, Batch> {
   private final double l1Weight;
 
   /**
@@ -52,19 +52,19 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
   }
 
   @Override
-  protected NDList batch(NDManager manager, SliceDataset data, int[] indices) {
+  protected Batch batch(NDManager manager, SliceDataset data, int[] indices) {
     int plane = data.height() * data.width();
     float[] values = new float[indices.length * plane];
     for (int b = 0; b < indices.length; b++) {
       System.arraycopy(data.slice(indices[b]), 0, values, b * plane, plane);
     }
     NDArray x = manager.create(values, new Shape(indices.length, 1, data.height(), data.width()));
-    return new NDList(x, x);
+    return new Batch(x, x);
   }
 
   @Override
-  protected NDArray loss(NDList output, NDList target) {
-    return Losses.reconstruction(output.singletonOrThrow(), target.singletonOrThrow(), l1Weight);
+  protected NDArray loss(NDList output, Batch batch) {
+    return Losses.reconstruction(output.singletonOrThrow(), batch.target(), l1Weight);
   }
 
   @Override
@@ -105,11 +105,7 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
 
   @Override
   protected JsonObject manifestFields(SliceDataset data) {
-    JsonObject f = new JsonObject();
-    f.addProperty("name", "slice-ae");
-    JsonObject input = new JsonObject();
-    input.add("size", numbers(data.height(), data.width()));
-    f.add("input", input);
-    return f;
+    ProgressListener.EpochReport kept = selectedReport();
+    return TrainedManifest.autoencoder(data.height(), data.width(), kept == null ? null : kept.metrics().get("psnr"));
   }
 }

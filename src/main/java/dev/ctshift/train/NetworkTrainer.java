@@ -1,6 +1,5 @@
 package dev.ctshift.train;
 
-import dev.ctshift.AtomicFiles;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 
@@ -14,20 +13,13 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.djl.DjlNetwork;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,14 +39,9 @@ import java.util.Random;
  * it. Not thread-safe.
  *
  * @param <D> the dataset type
+ * @param <B> the batch type
  */
-public abstract class NetworkTrainer<D> implements AutoCloseable {
-  static final String CHECKPOINT_PARAMS = "last.params";
-  static final String CHECKPOINT_JSON = "last.json";
-  static final String BEST_PARAMS = "best.params";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
-      .serializeSpecialFloatingPointValues().create();
-
+public abstract class NetworkTrainer<D, B extends TrainingBatch> implements AutoCloseable {
   private final TrainConfig config;
   private final DjlNetwork network;
   private final List<ProgressListener.EpochReport> history = new ArrayList<>();
@@ -101,8 +88,8 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /** @throws IllegalArgumentException if {@code data} does not fit the network */
   protected abstract void check(D data);
 
-  /** The network input and the target of the samples {@code indices}, created in {@code manager}. */
-  protected abstract NDList batch(NDManager manager, D data, int[] indices);
+  /** The batch of the samples {@code indices}, created in {@code manager}. */
+  protected abstract B batch(NDManager manager, D data, int[] indices);
 
   /** How many times each training item is drawn in {@code epoch}: 1 unless a subclass samples crops. */
   protected int draws(int epoch) {
@@ -114,26 +101,26 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
    * from the data instead (e.g. crops), drawing only from {@code random}, which is seeded by the
    * configured seed and the epoch, so that runs and resumed runs repeat exactly.
    */
-  protected NDList trainingBatch(NDManager manager, D data, int[] indices, int epoch, Random random) {
+  protected B trainingBatch(NDManager manager, D data, int[] indices, int epoch, Random random) {
     return batch(manager, data, indices);
   }
 
   /**
    * The scalar loss of a batch.
    *
-   * @param output what {@link #forward} returned
-   * @param target the batch without its first element (the input)
+   * @param output what {@link #forward} returned for an input of {@code batch} (its own, or one
+   *     moved by {@link #adversarial})
    */
-  protected abstract NDArray loss(NDList output, NDList target);
+  protected abstract NDArray loss(NDList output, B batch);
 
   /**
    * The loss a training step takes the gradient of, computed while gradients are recorded; by default
    * {@link #loss} of {@link #forward}. A subclass may add terms that need more than one pass.
    *
-   * @param target the batch without its first element (the input)
+   * @param input the batch's input, or the adversarial one in its place
    */
-  protected NDArray trainingLoss(NDArray input, NDList target) {
-    return loss(forward(input, true), target);
+  protected NDArray trainingLoss(NDArray input, B batch) {
+    return loss(forward(input, true), batch);
   }
 
   /**
@@ -150,7 +137,10 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /** A fresh accumulator of validation metrics for {@code data}. */
   protected abstract MetricAccumulator newMetrics(D data);
 
-  /** Manifest entries describing the model trained on {@code data} (outputs, input, activation …). */
+  /**
+   * Manifest entries describing the model trained on {@code data} (outputs, input, activation …; see
+   * {@link TrainedManifest}).
+   */
   protected abstract JsonObject manifestFields(D data);
 
   /** Collects network outputs and targets of validation batches into named metrics. */
@@ -193,7 +183,10 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     }
     int[] valIdx = Arrays.copyOfRange(order, 0, validation);
     int[] trainIdx = Arrays.copyOfRange(order, validation, n);
-    int first = config.resume() ? resume() + 1 : 1;
+    int first = 1;
+    if (config.resume()) {
+      first = resume() + 1;
+    }
     Optimizer adam = Optimizer.adam()
         .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();
     long start = System.nanoTime();
@@ -231,7 +224,9 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
         bestValue = report.metrics().get(selectionMetric());
         bestWeights = network.parameterBytes();
       }
-      checkpoint(report, best);
+      if (config.checkpointDir() != null) {
+        new Checkpoints(config.checkpointDir(), network, config.seed()).write(epoch, bestEpoch, best, history);
+      }
       listener.onEpoch(report);
     }
     if (config.keepBest() && bestWeights != null) {
@@ -251,6 +246,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
    */
   public int selectedEpoch() {
     return bestEpoch > 0 ? bestEpoch : history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
+  }
+
+  /** The report of the {@link #selectedEpoch()}, or null before {@link #fit}. */
+  protected ProgressListener.EpochReport selectedReport() {
+    return history.stream().filter(r -> r.epoch() == selectedEpoch()).findFirst().orElse(null);
   }
 
   private boolean isBest(ProgressListener.EpochReport report) {
@@ -277,10 +277,10 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   private double trainStep(Optimizer adam, D data, int[] idx, int epoch, Random sampling) {
     double loss;
     try (NDManager batchManager = network.manager().newSubManager()) {
-      NDList batch = trainingBatch(batchManager, data, idx, epoch, sampling);
-      NDArray input = config.adversarialL2() > 0 ? adversarial(batch.get(0), batch.subNDList(1)) : batch.get(0);
+      B batch = trainingBatch(batchManager, data, idx, epoch, sampling);
+      NDArray input = config.adversarialL2() > 0 ? adversarial(batch.input(), batch) : batch.input();
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray l = trainingLoss(input, batch.subNDList(1));
+        NDArray l = trainingLoss(input, batch);
         gc.backward(l);
         loss = l.getFloat();
       }
@@ -301,11 +301,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
    * sample by that L2 length on its own, and clipped to the model range [0, 1]: one step of an L2
    * attack. The weights' gradients this leaves behind are cleared.
    */
-  NDArray adversarial(NDArray input, NDList target) {
+  NDArray adversarial(NDArray input, B batch) {
     NDArray leaf = input.duplicate();
     leaf.setRequiresGradient(true);
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      gc.backward(loss(forward(leaf, true), target));
+      gc.backward(loss(forward(leaf, true), batch));
     }
     clearWeightGradients();
     NDArray g = leaf.getGradient();
@@ -336,8 +336,8 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   }
 
   /** The loss of one batch, without training: for tests of {@link #adversarial}. */
-  double lossOf(NDArray input, NDList target) {
-    return loss(forward(input, false), target).getFloat();
+  double lossOf(NDArray input, B batch) {
+    return loss(forward(input, false), batch).getFloat();
   }
 
   private ProgressListener.EpochReport validate(int epoch, double trainLoss, D data, int[] valIdx) {
@@ -349,75 +349,29 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     for (int from = 0; from < valIdx.length; from += config.batchSize()) {
       int[] idx = Arrays.copyOfRange(valIdx, from, Math.min(from + config.batchSize(), valIdx.length));
       try (NDManager batchManager = network.manager().newSubManager()) {
-        NDList batch = batch(batchManager, data, idx);
-        NDList out = forward(batch.get(0), false);
-        lossSum += loss(out, batch.subNDList(1)).getFloat() * idx.length;
-        metrics.add(out.head(), batch.get(1));
+        B batch = batch(batchManager, data, idx);
+        NDList out = forward(batch.input(), false);
+        lossSum += loss(out, batch).getFloat() * idx.length;
+        metrics.add(out.head(), batch.target());
       }
     }
     return new ProgressListener.EpochReport(epoch, trainLoss, lossSum / valIdx.length, metrics.result());
   }
 
-  /**
-   * Writes the weights (also as the best ones when {@code best}), then the JSON that makes them the
-   * resumable state.
-   */
-  private void checkpoint(ProgressListener.EpochReport report, boolean best) throws TrainingException {
-    if (config.checkpointDir() == null) {
-      return;
-    }
-    Path dir = config.checkpointDir();
-    Path json = dir.resolve(CHECKPOINT_JSON);
-    try {
-      Files.createDirectories(dir);
-      network.saveParameters(dir.resolve(CHECKPOINT_PARAMS));
-      if (best) {
-        network.saveParameters(dir.resolve(BEST_PARAMS));
-      }
-      JsonObject state = new JsonObject();
-      state.addProperty("epoch", report.epoch());
-      if (bestEpoch > 0) {
-        state.addProperty("best_epoch", bestEpoch);
-      }
-      state.addProperty("architecture", network.architecture().id());
-      state.add("architecture_args", network.args());
-      state.addProperty("seed", config.seed());
-      state.add("history", GSON.toJsonTree(history));
-      AtomicFiles.writeString(json, GSON.toJson(state) + "\n");
-    } catch (IOException e) {
-      throw new TrainingException(json + ": cannot write checkpoint: " + e.getMessage(), e);
-    }
-  }
-
   /** Loads the checkpoint if there is one; returns its epoch, or 0. */
   private int resume() throws TrainingException {
-    Path json = config.checkpointDir().resolve(CHECKPOINT_JSON);
-    if (!Files.isRegularFile(json)) {
+    Checkpoints.Restored r = new Checkpoints(config.checkpointDir(), network, config.seed()).resume(config.keepBest());
+    if (r == null) {
       return 0;
     }
-    try {
-      JsonObject state = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-      if (!network.architecture().id().equals(state.get("architecture").getAsString())
-          || !network.args().equals(state.getAsJsonObject("architecture_args"))) {
-        throw new TrainingException(json + ": checkpoint is for " + state.get("architecture") + " "
-            + state.get("architecture_args") + ", not " + network.architecture().id() + " " + network.args());
-      }
-      network.loadParameters(config.checkpointDir().resolve(CHECKPOINT_PARAMS));
-      history.clear();
-      for (JsonElement e : state.getAsJsonArray("history")) {
-        history.add(GSON.fromJson(e, ProgressListener.EpochReport.class));
-      }
-      if (config.keepBest() && state.has("best_epoch")) {
-        bestEpoch = state.get("best_epoch").getAsInt();
-        bestValue = history.get(bestEpoch - 1).metrics().get(selectionMetric());
-        bestWeights = Files.readAllBytes(config.checkpointDir().resolve(BEST_PARAMS));
-      }
-      return state.get("epoch").getAsInt();
-    } catch (IOException e) {
-      throw new TrainingException(json + ": cannot resume: " + e.getMessage(), e);
-    } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException e) {
-      throw new TrainingException(json + ": malformed checkpoint: " + e.getMessage(), e);
+    history.clear();
+    history.addAll(r.history());
+    if (r.bestEpoch() > 0) {
+      bestEpoch = r.bestEpoch();
+      bestValue = history.get(bestEpoch - 1).metrics().get(selectionMetric());
+      bestWeights = r.bestWeights();
     }
+    return r.epoch();
   }
 
   /**
@@ -433,15 +387,7 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     if (lastData == null) {
       throw new IllegalStateException("save() needs a fitted model: call fit() first");
     }
-    JsonObject merged = manifestFields(lastData);
-    for (Map.Entry<String, JsonElement> e : fields.entrySet()) {
-      if (e.getKey().equals("input") && merged.has("input") && e.getValue().isJsonObject()) {
-        e.getValue().getAsJsonObject().entrySet()
-            .forEach(i -> merged.getAsJsonObject("input").add(i.getKey(), i.getValue().deepCopy()));
-      } else {
-        merged.add(e.getKey(), e.getValue().deepCopy());
-      }
-    }
+    JsonObject merged = TrainedManifest.merge(manifestFields(lastData), fields);
     try {
       DjlModels.save(network, dir, merged);
     } catch (IOException e) {
@@ -471,20 +417,6 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   @Override
   public void close() {
     network.close();
-  }
-
-  static JsonArray jsonArray(List<String> names) {
-    JsonArray a = new JsonArray();
-    names.forEach(a::add);
-    return a;
-  }
-
-  static JsonArray numbers(int... values) {
-    JsonArray a = new JsonArray();
-    for (int v : values) {
-      a.add(v);
-    }
-    return a;
   }
 
   static Map<String, Double> ordered() {

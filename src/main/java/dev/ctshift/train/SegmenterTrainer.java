@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code dice_<class>} for every class but the background (argmax labels, counted over the whole
  * validation split; 1 when the class is absent from both) and {@code dice_mean} over them.
  */
-public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
+public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes, Batch> {
 
   /**
    * @param architectureArgs {@code segmenter3d} args; {@code classes} must equal the number of
@@ -39,7 +39,7 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
   }
 
   @Override
-  protected NDList batch(NDManager manager, SegmentedVolumes data, int[] indices) {
+  protected Batch batch(NDManager manager, SegmentedVolumes data, int[] indices) {
     int c = data.classNames().size();
     int voxels = data.masks().get(0).length;
     float[] oneHot = new float[indices.length * c * voxels];
@@ -50,13 +50,13 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
       }
     }
     VolumeDataset vol = data.volumes();
-    return new NDList(VolumeBatches.volumes(manager, vol, indices), manager.create(oneHot,
+    return new Batch(VolumeBatches.volumes(manager, vol, indices), manager.create(oneHot,
         new Shape(indices.length, c, vol.depth(), vol.height(), vol.width())));
   }
 
   @Override
-  protected NDArray loss(NDList output, NDList target) {
-    return Losses.crossEntropyPlusDice(output.singletonOrThrow(), target.singletonOrThrow());
+  protected NDArray loss(NDList output, Batch batch) {
+    return Losses.crossEntropyPlusDice(output.singletonOrThrow(), batch.target());
   }
 
   @Override
@@ -102,12 +102,6 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
 
   @Override
   protected JsonObject manifestFields(SegmentedVolumes data) {
-    JsonObject f = VolumeBatches.manifestFields("segmenter3d", data.volumes());
-    f.add("outputs", jsonArray(data.classNames()));
-    f.addProperty("activation", "softmax");
-    JsonObject score = new JsonObject();
-    score.addProperty("class", data.classNames().get(1));
-    f.add("score", score);
-    return f;
+    return TrainedManifest.segmenter(data.volumes(), data.classNames());
   }
 }

@@ -24,6 +24,7 @@ import dev.ctshift.phantom.PhantomGenerator;
 import dev.ctshift.testing.Cli;
 import dev.ctshift.testing.Cli.Run;
 import dev.ctshift.train.AutoencoderTrainer;
+import dev.ctshift.train.ClassifierOptions;
 import dev.ctshift.train.ClassifierTrainer;
 import dev.ctshift.train.FindingCrops;
 import dev.ctshift.train.GradientPenalty;
@@ -96,7 +97,7 @@ class TrainCommandTest {
     return new ModelSpaceLoader(m.input(), 1).load(ScanFiles.find(List.of(data)), codes, s -> { });
   }
 
-  private static float[] forward(NetworkTrainer<?> trainer, NDArray x) {
+  private static float[] forward(NetworkTrainer<?, ?> trainer, NDArray x) {
     return trainer.network().block().forward(trainer.network().parameterStore(), new NDList(x), false)
         .singletonOrThrow().toFloatArray();
   }
@@ -151,7 +152,8 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {4, 2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 3);
+            architecture(", \"outputs\": 3, \"head\": \"classmap\""),
+            ClassifierOptions.DEFAULTS.withRegionWeight(3));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {2, 0, 1}), ProgressListener.NONE);
@@ -225,7 +227,8 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 0, null, 0, new GradientPenalty(0.5, 2, true));
+            architecture(", \"outputs\": 3, \"head\": \"classmap\""),
+            new ClassifierOptions(0, null, 0, new GradientPenalty(0.5, 2, true)));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {1, 0, 0}), ProgressListener.NONE);
@@ -266,8 +269,8 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"convs\": 2"), 1,
-            new FindingCrops(1, 2, 2, 8, 8));
+            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"convs\": 2"),
+            ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(1, 2, 2, 8, 8)));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {1, 0, 0}), ProgressListener.NONE);
@@ -310,8 +313,8 @@ class TrainCommandTest {
     ModelManifest m = ModelManifest.read(out);
     List<ModelSpaceScan> scans = load(m, null);
     try (ClassifierTrainer untrained = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"trunk\": \"per-output\""), 1,
-            new FindingCrops(1, 2, 2, 8, 8));
+            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"trunk\": \"per-output\""),
+            ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(1, 2, 2, 8, 8)));
         VolumeModel trained = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       for (ModelSpaceScan s : scans) {
