@@ -46,7 +46,8 @@ final class TrainAutoencoderCommand implements Callable<Integer> {
     }
     var slices = TrainingSets.slices(shared.load(cl, common, null));
     common.progress().accept(slices.size() + " slices of " + slices.height() + "x" + slices.width());
-    try (AutoencoderTrainer trainer = TrainOptions.newTrainer(cl, () -> new AutoencoderTrainer(config, args, l1Weight))) {
+    try (AutoencoderTrainer trainer = TrainOptions.newTrainer(cl,
+        () -> new AutoencoderTrainer(config, args, l1Weight))) {
       shared.fit(cl, common, shared.run("autoencoder", 1, new JsonObject()), trainer, slices);
     }
     return 0;

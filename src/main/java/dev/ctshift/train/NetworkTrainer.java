@@ -183,10 +183,7 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
     }
     int[] valIdx = Arrays.copyOfRange(order, 0, validation);
     int[] trainIdx = Arrays.copyOfRange(order, validation, n);
-    int first = 1;
-    if (config.resume()) {
-      first = resume() + 1;
-    }
+    int first = config.resume() ? resume() + 1 : 1;
     Optimizer adam = Optimizer.adam()
         .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();
     long start = System.nanoTime();
@@ -249,7 +246,7 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
   }
 
   /** The report of the {@link #selectedEpoch()}, or null before {@link #fit}. */
-  protected ProgressListener.EpochReport selectedReport() {
+  public ProgressListener.EpochReport selectedReport() {
     return history.stream().filter(r -> r.epoch() == selectedEpoch()).findFirst().orElse(null);
   }
 

@@ -59,8 +59,6 @@ public record TrainingRun(Path out, String what, List<Path> data, Path initFrom,
       throw new CtShiftException("cannot train on this data: " + e.getMessage(), e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    ProgressListener.EpochReport kept = history.stream().filter(r -> r.epoch() == trainer.selectedEpoch())
-        .findFirst().orElseThrow();
     trainer.save(out, TrainedManifest.runFields(name, input));
     try {
       TrainingRecord.write(out, TrainingRecord.ofRun(this, trainer.config(), trainer.selectedEpoch(), history,
@@ -68,6 +66,6 @@ public record TrainingRun(Path out, String what, List<Path> data, Path initFrom,
     } catch (IOException e) {
       throw new CtShiftException(out.resolve(TrainingRecord.FILE) + ": cannot write: " + e.getMessage(), e);
     }
-    return new Result(kept, seconds);
+    return new Result(trainer.selectedReport(), seconds);
   }
 }

@@ -61,7 +61,8 @@ class TrainCommandTest {
 
   @BeforeAll
   static void phantoms() throws Exception {
-    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(32, 8, 10, 10, 5, 0.5, 0.5, 0.5, 0.5, 2));
+    PhantomGenerator gen = new PhantomGenerator(PhantomConfig.builder().grid(32, 8, 10, 10).imageQuality(5, 0.5)
+        .rates(0.5, 0.5, 0.5).nodules(2, 4, 18).build());
     List<String> csv = new ArrayList<>(List.of(PhantomAttributes.csvHeader()));
     for (int s = 0; s < 2; s++) {
       Phantom p = gen.generate("t" + s, 100 + s);
