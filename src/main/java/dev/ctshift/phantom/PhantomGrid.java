@@ -90,4 +90,3 @@ final class PhantomGrid {
     return Math.sqrt(dx * dx + dy * dy + dz * dz);
   }
 }
-}

@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * try (AutoencoderTrainer t = new AutoencoderTrainer(config, new JsonObject(), 0)) {
- *   t.fit(SliceDataset.axialSlices(volumes), listener);
+ *   t.fit(SliceDataset.of(64, 64, slices), listener);
  *   t.save(outDir);
  * }
  * }</pre>

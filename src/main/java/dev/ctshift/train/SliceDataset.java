@@ -1,7 +1,5 @@
 package dev.ctshift.train;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -52,18 +50,5 @@ public interface SliceDataset {
         return copy.get(index);
       }
     };
-  }
-
-  /** Every axial slice (fixed D) of every volume, copied out, as {@code H x W} slices. */
-  static SliceDataset axialSlices(VolumeDataset volumes) {
-    int plane = volumes.height() * volumes.width();
-    List<float[]> slices = new ArrayList<>();
-    for (int v = 0; v < volumes.size(); v++) {
-      float[] data = volumes.volume(v);
-      for (int d = 0; d < volumes.depth(); d++) {
-        slices.add(Arrays.copyOfRange(data, d * plane, (d + 1) * plane));
-      }
-    }
-    return of(volumes.height(), volumes.width(), slices);
   }
 }
