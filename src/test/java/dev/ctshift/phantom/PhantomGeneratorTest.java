@@ -145,6 +145,16 @@ class PhantomGeneratorTest {
   }
 
   @Test
+  void builderGroupsSetTheirFieldsAndToBuilderKeepsEveryField() {
+    PhantomConfig c = PhantomConfig.builder().grid(40, 12, 2.5, 3).imageQuality(7, 0.8).rates(0.1, 0.2, 0.3)
+        .nodules(5, 6, 20).markers(0.4, 0.6).build();
+    assertEquals(new PhantomConfig(40, 12, 2.5, 3, 7, 0.8, 0.1, 0.2, 0.3, 5, 6, 20, 0.4, 0.6), c);
+    assertEquals(c, c.toBuilder().build());
+    assertEquals(new PhantomConfig(128, 48, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0.5, 0.3, 0.3, 3, 4, 18,
+        0, 0), PhantomConfig.defaults());
+  }
+
+  @Test
   void csvRowHasOneValuePerHeaderColumn() {
     Phantom p = new PhantomGenerator(SMALL)
         .generate("s", 5, new Findings(EffusionSide.BOTH, 0.2, 1.3, List.of(8.0, 12.0)));
