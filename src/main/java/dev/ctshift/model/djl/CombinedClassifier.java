@@ -90,7 +90,7 @@ public final class CombinedClassifier {
     Set<String> names = new HashSet<>();
     for (Part p : parts) {
       ModelManifest m = ModelManifest.read(p.model());
-      String where = m.directory().resolve("model.json") + ": ";
+      String where = m.directory().resolve(ModelManifest.FILE_NAME) + ": ";
       if (!Architecture.CLASSIFIER_3D.id().equals(m.architecture())) {
         throw new ModelLoadException(where + "only classifier3d models can be combined, this one is "
             + (m.architecture() == null ? "not ctshift-trained" : "a " + m.architecture()));
@@ -171,24 +171,24 @@ public final class CombinedClassifier {
       throws ModelLoadException {
     Classifier3d a = first.architectureArgs(Classifier3d.class);
     Classifier3d b = m.architectureArgs(Classifier3d.class);
-    // The trunk groups of one network share its shape: base_channels, levels, convs and head.
-    List<Object[]> shape = List.of(new Object[] {"base_channels", a.baseChannels(), b.baseChannels()},
-        new Object[] {"levels", a.levels(), b.levels()}, new Object[] {"convs", a.convs(), b.convs()},
-        new Object[] {"head", a.head(), b.head()});
-    for (Object[] arg : shape) {
-      if (!arg[1].equals(arg[2])) {
-        throw new ModelLoadException(where + "architecture argument " + arg[0] + " is " + arg[2] + " but "
-            + arg[1] + " in " + first.directory() + "; combined parts must have the same network shape");
-      }
-    }
-    List<Object[]> entries = List.of(new Object[] {"input", first.input(), m.input()},
-        new Object[] {"activation", first.activation(), m.activation()},
-        new Object[] {"threshold", first.threshold(), m.threshold()});
-    for (Object[] e : entries) {
-      if (!e[1].equals(e[2])) {
-        throw new ModelLoadException(where + e[0] + " differs from that of " + first.directory() + " (" + e[2]
-            + " vs " + e[1] + ")");
-      }
+    // The trunk groups of one network share its shape.
+    String shape = "the same network shape";
+    same(where + "architecture argument base_channels", a.baseChannels(), b.baseChannels(), first, shape);
+    same(where + "architecture argument levels", a.levels(), b.levels(), first, shape);
+    same(where + "architecture argument convs", a.convs(), b.convs(), first, shape);
+    same(where + "architecture argument head", a.head(), b.head(), first, shape);
+    String seen = "the same input, activation and threshold";
+    same(where + "input", first.input(), m.input(), first, seen);
+    same(where + "activation", first.activation(), m.activation(), first, seen);
+    same(where + "threshold", first.threshold(), m.threshold(), first, seen);
+  }
+
+  /** @throws ModelLoadException "what is got but want in (first); combined parts must have (must)" if they differ */
+  private static void same(String what, Object want, Object got, ModelManifest first, String must)
+      throws ModelLoadException {
+    if (!want.equals(got)) {
+      throw new ModelLoadException(what + " is " + got + " but " + want + " in " + first.directory()
+          + "; combined parts must have " + must);
     }
   }
 

@@ -62,7 +62,7 @@ public final class DjlModels {
   }
 
   private static String where(ModelManifest m) {
-    return m.directory().resolve("model.json") + ": ";
+    return m.directory().resolve(ModelManifest.FILE_NAME) + ": ";
   }
 
   /**
