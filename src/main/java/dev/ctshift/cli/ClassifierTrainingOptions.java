@@ -1,8 +1,7 @@
 package dev.ctshift.cli;
 
-import com.google.gson.JsonObject;
 import dev.ctshift.model.ModelManifest;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.train.ClassifierOptions;
 import dev.ctshift.train.FindingCrops;
 import dev.ctshift.train.GradientPenalty;
@@ -119,25 +118,10 @@ final class ClassifierTrainingOptions {
           + " epoch.")
   Path reconstructionAutoencoder;
 
-  /** {@code args} with the outputs, --convs and --trunk. */
-  JsonObject architectureArgs(JsonObject args) {
-    args.addProperty("outputs", targets.size());
-    if (convs != null) {
-      args.addProperty("convs", convs);
-    }
-    if (trunk != null) {
-      args.addProperty("trunk", trunk);
-    }
-    return args;
-  }
-
-  /** The network's resolution levels; invalid arguments are a usage error before any scan is read. */
-  static int levels(CommandLine cl, JsonObject args) {
-    try {
-      return Architecture.CLASSIFIER_3D.withDefaults(args).get("levels").getAsInt();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(cl, e.getMessage());
-    }
+  /** {@code args} with one output per target, --convs and --trunk if given. */
+  Classifier3d architectureArgs(Classifier3d args) {
+    return args.withOutputsAndTrunk(targets.size(), trunk != null ? trunk : args.trunk())
+        .withConvs(convs != null ? convs : args.convs());
   }
 
   /** The label codes of the --finding-region maps to load, or null for none. */

@@ -2,7 +2,7 @@ package dev.ctshift.cli;
 
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.train.AutoencoderTrainer;
 import dev.ctshift.train.TrainConfig;
 import dev.ctshift.train.data.TrainingSets;
@@ -37,13 +37,9 @@ final class TrainAutoencoderCommand implements Callable<Integer> {
   public Integer call() throws CtShiftException {
     CommandLine cl = spec.commandLine();
     TrainConfig config = shared.config(cl, common, 0);
-    JsonObject args = shared.architectureArgs(Architecture.SLICE_AE);
-    if (latentChannels != null) {
-      args.addProperty("latent_channels", latentChannels);
-    }
-    if (decoderKernel != null) {
-      args.addProperty("decoder_kernel", decoderKernel);
-    }
+    SliceAe args = shared.architectureArgs(cl, SliceAe.class, SliceAe.DEFAULTS, a -> shared.common(a)
+        .withLatentChannels(latentChannels != null ? latentChannels : a.latentChannels())
+        .withDecoderKernel(decoderKernel != null ? decoderKernel : a.decoderKernel()));
     var slices = TrainingSets.slices(shared.load(cl, common, null));
     common.progress().accept(slices.size() + " slices of " + slices.height() + "x" + slices.width());
     try (AutoencoderTrainer trainer = TrainOptions.newTrainer(cl,

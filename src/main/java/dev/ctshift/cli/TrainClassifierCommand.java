@@ -5,7 +5,7 @@ import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.train.ClassifierOptions;
 import dev.ctshift.train.ClassifierTrainer;
 import dev.ctshift.train.TrainConfig;
@@ -34,8 +34,9 @@ final class TrainClassifierCommand implements Callable<Integer> {
   public Integer call() throws CtShiftException {
     CommandLine cl = spec.commandLine();
     TrainConfig config = shared.config(cl, common, classifier.adversarialL2);
-    JsonObject args = classifier.architectureArgs(shared.architectureArgs(Architecture.CLASSIFIER_3D));
-    int levels = ClassifierTrainingOptions.levels(cl, args); // before the scans are read
+    Classifier3d args = shared.architectureArgs(cl, Classifier3d.class, Classifier3d.DEFAULTS,
+        a -> classifier.architectureArgs(shared.common(a))); // before the scans are read
+    int levels = args.levels();
     int[] regionClass = classifier.regionClasses(cl, shared.head);
     FindingTable table = FindingTable.read(classifier.labels, classifier.targets);
     classifier.checkReconstructionGeometry(cl, shared.input(1)); // before the scans are read

@@ -2,6 +2,7 @@ package dev.ctshift.cli;
 
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.djl.CombinedClassifier;
 import dev.ctshift.report.StagedOutput;
 import dev.ctshift.train.TrainingRecord;
@@ -67,10 +68,8 @@ final class TrainCombineCommand implements Callable<Integer> {
         TrainingRecord.write(staged.folder(), TrainingRecord.ofCombination(chosen));
         staged.commit();
       }
-      List<String> outputs = new ArrayList<>();
-      a.manifestFields().getAsJsonArray("outputs").forEach(o -> outputs.add(o.getAsString()));
-      spec.commandLine().getOut().printf(Locale.ROOT, "combined %s (trunk %s) into %s%n", String.join(", ", outputs),
-          a.network().args().get("trunk").getAsString(), out);
+      spec.commandLine().getOut().printf(Locale.ROOT, "combined %s (trunk %s) into %s%n",
+          String.join(", ", a.outputs()), a.network().architectureArgs(Classifier3d.class).trunk(), out);
     } catch (IOException e) {
       throw new CtShiftException(out + ": cannot write the model: " + e.getMessage(), e);
     }

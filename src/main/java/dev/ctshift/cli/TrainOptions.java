@@ -4,8 +4,11 @@ import ai.djl.Device;
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.TorchRuntime;
+import dev.ctshift.model.ArchitectureArgs;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.model.ModelManifest;
-import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.train.ConsoleProgress;
 import dev.ctshift.train.NetworkTrainer;
 import dev.ctshift.train.ProgressListener;
@@ -20,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -116,31 +120,49 @@ final class TrainOptions {
   }
 
   /**
-   * The architecture options given, over those of the --init-from model if any (so that fine-tuning
-   * needs no repeated options).
+   * The architecture arguments: those of the --init-from model (so that fine-tuning needs no repeated
+   * options), else {@code defaults}, changed by {@code given}, the options given; invalid ones are a
+   * usage error.
    *
    * @throws CtShiftException if the --init-from model cannot be read or is another architecture
    */
-  JsonObject architectureArgs(Architecture architecture) throws CtShiftException {
-    JsonObject a = new JsonObject();
+  <A extends ArchitectureArgs> A architectureArgs(CommandLine cl, Class<A> type, A defaults, UnaryOperator<A> given)
+      throws CtShiftException {
+    A start = defaults;
     if (initFrom != null) {
       ModelManifest m = ModelManifest.read(initFrom);
-      if (!architecture.id().equals(m.architecture())) {
-        throw new CtShiftException(initFrom + ": cannot start a " + architecture.id() + " from this model: it is "
+      if (!defaults.architecture().equals(m.architecture())) {
+        throw new CtShiftException(initFrom + ": cannot start a " + defaults.architecture() + " from this model: it is "
             + (m.architecture() == null ? "not a ctshift-trained model" : "a " + m.architecture()));
       }
-      a = m.architectureArgs().deepCopy();
+      start = m.architectureArgs(type);
     }
-    if (baseChannels != null) {
-      a.addProperty("base_channels", baseChannels);
+    if (head != null && !(start instanceof Classifier3d)) {
+      throw new ParameterException(cl, "--head: only a classifier has a head, not a " + defaults.architecture());
     }
-    if (levels != null) {
-      a.addProperty("levels", levels);
+    try {
+      return given.apply(start);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
     }
-    if (head != null) {
-      a.addProperty("head", head);
-    }
-    return a;
+  }
+
+  /** A slice autoencoder's arguments with --base-channels and --levels if given. */
+  SliceAe common(SliceAe a) {
+    return a.withBaseChannels(baseChannels != null ? baseChannels : a.baseChannels())
+        .withLevels(levels != null ? levels : a.levels());
+  }
+
+  /** A classifier's arguments with --base-channels, --levels and --head if given. */
+  Classifier3d common(Classifier3d a) {
+    return a.withBaseChannels(baseChannels != null ? baseChannels : a.baseChannels())
+        .withLevels(levels != null ? levels : a.levels()).withHead(head != null ? head : a.head());
+  }
+
+  /** A segmenter's arguments with --base-channels and --levels if given. */
+  Segmenter3d common(Segmenter3d a) {
+    return a.withBaseChannels(baseChannels != null ? baseChannels : a.baseChannels())
+        .withLevels(levels != null ? levels : a.levels());
   }
 
   /** The training settings; {@code adversarialL2} 0 for plain training. */

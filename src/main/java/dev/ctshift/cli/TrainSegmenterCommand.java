@@ -2,7 +2,7 @@ package dev.ctshift.cli;
 
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
 import dev.ctshift.train.SegmenterTrainer;
 import dev.ctshift.train.TrainConfig;
 import dev.ctshift.train.data.ModelSpaceScan;
@@ -42,8 +42,8 @@ final class TrainSegmenterCommand implements Callable<Integer> {
     List<String> names = new ArrayList<>(List.of("background"));
     names.addAll(wanted.keySet());
     int[] codes = wanted.values().stream().mapToInt(Integer::intValue).toArray();
-    JsonObject args = shared.architectureArgs(Architecture.SEGMENTER_3D);
-    args.addProperty("classes", names.size());
+    Segmenter3d args = shared.architectureArgs(cl, Segmenter3d.class, Segmenter3d.DEFAULTS,
+        a -> shared.common(a).withClasses(names.size()));
     List<ModelSpaceScan> scans = shared.load(cl, common, codes);
     int d = shared.depth(cl, common, depth, scans);
     var data = TrainingSets.segmented(scans, d, 0f, names);

@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifestBuilder;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -15,22 +16,23 @@ import java.util.Map;
  * over validation slices.
  *
  * <pre>{@code
- * try (AutoencoderTrainer t = new AutoencoderTrainer(config, new JsonObject(), 0)) {
+ * try (AutoencoderTrainer t = new AutoencoderTrainer(config, SliceAe.DEFAULTS, 0)) {
  *   t.fit(SliceDataset.of(64, 64, slices), listener);
  *   t.save(outDir);
  * }
  * }</pre>
  */
 public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset, Batch> {
+  private final SliceAe args;
   private final double l1Weight;
 
   /**
-   * @param architectureArgs {@code slice-ae} args (may be empty for the defaults)
    * @param l1Weight weight of the L1 term, >= 0
-   * @throws IllegalArgumentException on invalid args or a negative weight
+   * @throws IllegalArgumentException on a negative weight
    */
-  public AutoencoderTrainer(TrainConfig config, JsonObject architectureArgs, double l1Weight) {
-    super(config, Architecture.SLICE_AE, architectureArgs);
+  public AutoencoderTrainer(TrainConfig config, SliceAe args, double l1Weight) {
+    super(config, args);
+    this.args = args;
     if (!(l1Weight >= 0)) {
       throw new IllegalArgumentException("L1 weight must be >= 0, got " + l1Weight);
     }
@@ -44,7 +46,7 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset, Batch
 
   @Override
   protected void check(SliceDataset data) {
-    int multiple = network().architecture().sizeMultiple(network().args());
+    int multiple = args.sizeMultiple();
     if (data.height() % multiple != 0 || data.width() % multiple != 0) {
       throw new IllegalArgumentException("slices are " + data.height() + "x" + data.width()
           + "; this autoencoder needs height and width multiples of " + multiple);
@@ -104,8 +106,14 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset, Batch
   }
 
   @Override
-  protected JsonObject manifestFields(SliceDataset data) {
-    ProgressListener.EpochReport kept = selectedReport();
-    return TrainedManifest.autoencoder(data.height(), data.width(), kept == null ? null : kept.metrics().get("psnr"));
+  protected ModelManifestBuilder describe(SliceDataset data) {
+    ModelManifestBuilder m = ModelManifest.builder().setName(SliceAe.ID)
+        .optInput(inputOfSize(data.height(), data.width()));
+    Double psnr = selectedReport() == null ? null : selectedReport().metrics().get("psnr");
+    if (psnr != null && Double.isFinite(psnr)) {
+      // What explain compares each scan's reconstruction with (pipeline.ReconstructionCheck).
+      m.optHeldOutPsnrDb(Math.round(psnr * 100) / 100.0);
+    }
+    return m;
   }
 }

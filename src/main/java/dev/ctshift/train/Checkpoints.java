@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.ctshift.AtomicFiles;
+import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.djl.DjlNetwork;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ final class Checkpoints {
         state.addProperty("best_epoch", bestEpoch);
       }
       state.addProperty("architecture", network.architecture().id());
-      state.add("architecture_args", network.args());
+      state.add("architecture_args", network.architectureArgs().toJson());
       state.addProperty("seed", seed);
       state.add("history", GSON.toJsonTree(history));
       AtomicFiles.writeString(json, GSON.toJson(state) + "\n");
@@ -88,10 +89,13 @@ final class Checkpoints {
     }
     try {
       JsonObject state = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-      if (!network.architecture().id().equals(state.get("architecture").getAsString())
-          || !network.args().equals(state.getAsJsonObject("architecture_args"))) {
+      String architecture = state.get("architecture").getAsString();
+      if (!network.architecture().id().equals(architecture)
+          || !network.architectureArgs().equals(ArchitectureArgs.fromJson(architecture,
+              state.getAsJsonObject("architecture_args")))) {
         throw new TrainingException(json + ": checkpoint is for " + state.get("architecture") + " "
-            + state.get("architecture_args") + ", not " + network.architecture().id() + " " + network.args());
+            + state.get("architecture_args") + ", not " + network.architecture().id() + " "
+            + network.architectureArgs().toJson());
       }
       network.loadParameters(dir.resolve(LAST_PARAMS));
       List<ProgressListener.EpochReport> history = new ArrayList<>();
@@ -107,7 +111,8 @@ final class Checkpoints {
       return new Restored(state.get("epoch").getAsInt(), bestEpoch, history, bestWeights);
     } catch (IOException e) {
       throw new TrainingException(json + ": cannot resume: " + e.getMessage(), e);
-    } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException e) {
+    } catch (JsonParseException | IllegalStateException | IllegalArgumentException | NullPointerException
+        | ClassCastException e) {
       throw new TrainingException(json + ": malformed checkpoint: " + e.getMessage(), e);
     }
   }

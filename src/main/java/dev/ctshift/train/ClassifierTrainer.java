@@ -8,8 +8,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifestBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +43,7 @@ import java.util.Random;
  * then costs about three times as much.
  */
 public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes, ClassifierBatch> {
+  private final Classifier3d args;
   private final double regionWeight;
   private final FindingCrops crops;
   private final double labelSmoothing;
@@ -52,21 +54,18 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes, Cla
   /**
    * A plain multi-label classifier trainer ({@link ClassifierOptions#DEFAULTS}).
    *
-   * @param architectureArgs {@code classifier3d} args; {@code outputs} must equal the number of
-   *     labels of the data given to {@link #fit}
-   * @throws IllegalArgumentException on invalid args
+   * @param args {@code outputs} must equal the number of labels of the data given to {@link #fit}
    */
-  public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs) {
-    this(config, architectureArgs, ClassifierOptions.DEFAULTS);
+  public ClassifierTrainer(TrainConfig config, Classifier3d args) {
+    this(config, args, ClassifierOptions.DEFAULTS);
   }
 
   /**
-   * @param architectureArgs {@code classifier3d} args; {@code outputs} must equal the number of
-   *     labels of the data given to {@link #fit}
-   * @throws IllegalArgumentException on invalid args
+   * @param args {@code outputs} must equal the number of labels of the data given to {@link #fit}
    */
-  public ClassifierTrainer(TrainConfig config, JsonObject architectureArgs, ClassifierOptions options) {
-    super(config, Architecture.CLASSIFIER_3D, architectureArgs);
+  public ClassifierTrainer(TrainConfig config, Classifier3d args, ClassifierOptions options) {
+    super(config, args);
+    this.args = args;
     this.regionWeight = options.regionWeight();
     this.crops = options.crops();
     this.labelSmoothing = options.labelSmoothing();
@@ -81,20 +80,20 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes, Cla
 
   @Override
   protected void check(LabelledVolumes data) {
-    int outputs = network().args().get("outputs").getAsInt();
+    int outputs = args.outputs();
     if (outputs != data.labelNames().size()) {
       throw new IllegalArgumentException("the classifier has " + outputs + " outputs but the data has "
           + data.labelNames().size() + " labels " + data.labelNames());
     }
-    int levels = network().args().get("levels").getAsInt();
+    int levels = args.levels();
     VolumeDataset v = data.volumes();
     if (Math.min(v.depth(), Math.min(v.height(), v.width())) < 1 << (levels - 1)) {
       throw new IllegalArgumentException("volumes of " + v.depth() + "x" + v.height() + "x" + v.width()
           + " are too small for " + levels + " levels (need " + (1 << (levels - 1)) + " per axis)");
     }
-    if (data.hasRegions() && !"classmap".equals(network().args().get("head").getAsString())) {
+    if (data.hasRegions() && !"classmap".equals(args.head())) {
       throw new IllegalArgumentException("finding regions need the classmap head (evidence maps), not '"
-          + network().args().get("head").getAsString() + "'");
+          + args.head() + "'");
     }
     if (penalty.active() && !data.hasRegions()) {
       throw new IllegalArgumentException("the gradient penalty needs finding regions");
@@ -222,7 +221,7 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes, Cla
     NDArray t = manager.create(inside, new Shape(regions.size(), k, shape[0], shape[1], shape[2]));
     // The same 2x2x2 max pooling as between the network's levels gives the evidence map's grid.
     Shape two = new Shape(2, 2, 2);
-    for (int l = 1; l < network().args().get("levels").getAsInt(); l++) {
+    for (int l = 1; l < args.levels(); l++) {
       t = Pool.maxPool3d(t, two, two, new Shape(0, 0, 0), false);
     }
     return t;
@@ -345,7 +344,9 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes, Cla
   }
 
   @Override
-  protected JsonObject manifestFields(LabelledVolumes data) {
-    return TrainedManifest.classifier(data.volumes(), data.labelNames());
+  protected ModelManifestBuilder describe(LabelledVolumes data) {
+    VolumeDataset v = data.volumes();
+    return ModelManifest.builder().setName(Classifier3d.ID).optInput(inputOfSize(v.height(), v.width()))
+        .optOutputs(data.labelNames()).optActivation(ModelManifest.Activation.SIGMOID).optThreshold(0.5);
   }
 }

@@ -13,10 +13,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import com.google.gson.JsonObject;
+import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ModelManifestBuilder;
 import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.djl.DjlNetwork;
 import java.io.IOException;
@@ -54,12 +54,12 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
   /**
    * Seeds the engine with {@code config.seed()} and builds a freshly initialised network.
    *
-   * @throws IllegalArgumentException if {@code args} do not fit {@code architecture}
+   * @param args the architecture and its arguments
    */
-  protected NetworkTrainer(TrainConfig config, Architecture architecture, JsonObject args) {
+  protected NetworkTrainer(TrainConfig config, ArchitectureArgs args) {
     this.config = config;
     Engine.getEngine("PyTorch").setRandomSeed(Long.hashCode(config.seed()));
-    this.network = DjlNetwork.create(architecture, args, config.device(), DataType.FLOAT32);
+    this.network = DjlNetwork.create(args, config.device(), DataType.FLOAT32);
   }
 
   /**
@@ -138,10 +138,10 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
   protected abstract MetricAccumulator newMetrics(D data);
 
   /**
-   * Manifest entries describing the model trained on {@code data} (outputs, input, activation …; see
-   * {@link TrainedManifest}).
+   * The manifest of the model trained on {@code data}: a default name, the input at the training size,
+   * outputs, activation …; {@link DjlModels#save} adds the architecture and files.
    */
-  protected abstract JsonObject manifestFields(D data);
+  protected abstract ModelManifestBuilder describe(D data);
 
   /** Collects network outputs and targets of validation batches into named metrics. */
   protected interface MetricAccumulator {
@@ -373,28 +373,42 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
 
   /**
    * Writes the trained model to {@code dir}: weights and a {@code model.json} that
-   * {@link dev.ctshift.model.ModelManifest#read} and {@link DjlModels} load. {@code fields}
-   * (name, input, … ; may be empty) override the trainer's defaults; an {@code input} object is
-   * merged key by key.
+   * {@link ModelManifest#read} and {@link DjlModels} load.
    *
+   * @param name the model's name, or null for the trainer's default
+   * @param input the input space the training data was brought into, or null when only the training
+   *     size is known
    * @throws IllegalStateException before {@link #fit}
    * @throws TrainingException if a file cannot be written
    */
-  public void save(Path dir, JsonObject fields) throws TrainingException {
+  public void save(Path dir, String name, ModelManifest.Input input) throws TrainingException {
     if (lastData == null) {
       throw new IllegalStateException("save() needs a fitted model: call fit() first");
     }
-    JsonObject merged = TrainedManifest.merge(manifestFields(lastData), fields);
+    ModelManifestBuilder manifest = describe(lastData);
+    if (name != null) {
+      manifest.setName(name);
+    }
+    if (input != null) {
+      manifest.optInput(input);
+    }
     try {
-      DjlModels.save(network, dir, merged);
+      DjlModels.save(network, dir, manifest);
     } catch (IOException e) {
       throw new TrainingException(dir + ": cannot save model: " + e.getMessage(), e);
     }
   }
 
-  /** {@link #save(Path, JsonObject)} with the trainer's default manifest entries. */
+  /** {@link #save(Path, String, ModelManifest.Input)} with the trainer's default name and input. */
   public void save(Path dir) throws TrainingException {
-    save(dir, new JsonObject());
+    save(dir, null, null);
+  }
+
+  /** The default input of a model trained at {@code height x width}: the manifest defaults at that size. */
+  static ModelManifest.Input inputOfSize(int height, int width) {
+    ModelManifest.Input d = ModelManifest.Input.DEFAULT;
+    return new ModelManifest.Input(d.orientation(), d.spacingMm(), new int[] {height, width}, d.huWindow(),
+        d.range(), d.layout(), d.depthMultiple(), d.minDepth());
   }
 
   /** The data of the current or last {@link #fit}, or null before the first. */

@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifestBuilder;
 import java.util.Map;
 
 /**
@@ -14,14 +15,14 @@ import java.util.Map;
  * validation split; 1 when the class is absent from both) and {@code dice_mean} over them.
  */
 public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes, Batch> {
+  private final Segmenter3d args;
 
   /**
-   * @param architectureArgs {@code segmenter3d} args; {@code classes} must equal the number of
-   *     classes of the data given to {@link #fit}
-   * @throws IllegalArgumentException on invalid args
+   * @param args {@code classes} must equal the number of classes of the data given to {@link #fit}
    */
-  public SegmenterTrainer(TrainConfig config, JsonObject architectureArgs) {
-    super(config, Architecture.SEGMENTER_3D, architectureArgs);
+  public SegmenterTrainer(TrainConfig config, Segmenter3d args) {
+    super(config, args);
+    this.args = args;
   }
 
   @Override
@@ -31,7 +32,7 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes, Bat
 
   @Override
   protected void check(SegmentedVolumes data) {
-    int classes = network().args().get("classes").getAsInt();
+    int classes = args.classes();
     if (classes != data.classNames().size()) {
       throw new IllegalArgumentException("the segmenter has " + classes + " classes but the data has "
           + data.classNames().size() + " " + data.classNames());
@@ -101,7 +102,10 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes, Bat
   }
 
   @Override
-  protected JsonObject manifestFields(SegmentedVolumes data) {
-    return TrainedManifest.segmenter(data.volumes(), data.classNames());
+  protected ModelManifestBuilder describe(SegmentedVolumes data) {
+    VolumeDataset v = data.volumes();
+    return ModelManifest.builder().setName(Segmenter3d.ID).optInput(inputOfSize(v.height(), v.width()))
+        .optOutputs(data.classNames()).optActivation(ModelManifest.Activation.SOFTMAX)
+        .optScoreClass(data.classNames().get(1));
   }
 }

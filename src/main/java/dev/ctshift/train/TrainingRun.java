@@ -59,7 +59,7 @@ public record TrainingRun(Path out, String what, List<Path> data, Path initFrom,
       throw new CtShiftException("cannot train on this data: " + e.getMessage(), e);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    trainer.save(out, TrainedManifest.runFields(name, input));
+    trainer.save(out, name, input);
     try {
       TrainingRecord.write(out, TrainingRecord.ofRun(this, trainer.config(), trainer.selectedEpoch(), history,
           seconds));

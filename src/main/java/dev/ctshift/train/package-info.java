@@ -9,8 +9,8 @@
  * {@link dev.ctshift.train.ProgressListener} for progress bars, and {@code save(dir)} writing a
  * model directory that {@link dev.ctshift.model.djl.DjlModels} loads. A
  * {@link dev.ctshift.train.TrainingRun} fits one trainer and writes the model folder with its
- * {@link dev.ctshift.train.TrainingRecord} ({@code training.json}); {@link dev.ctshift.train.TrainedManifest}
- * holds the {@code model.json} entries the trainers add.
+ * {@link dev.ctshift.train.TrainingRecord} ({@code training.json}); each trainer describes its model
+ * for {@code model.json} with {@link dev.ctshift.model.ModelManifest#builder()}.
  *
  * <p>This package does not read scans: {@code dev.ctshift.train.data} turns folders of NIfTI files
  * into its datasets.

@@ -45,6 +45,9 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 /**
  * Tiny end-to-end runs of {@code ctshift train}: two 32 x 32 x 8 phantoms at 10 mm become 16 x 16 x 4
@@ -90,8 +93,9 @@ class TrainCommandTest {
     return TrainConfig.builder().epochs(1).batchSize(2).learningRate(0.01).seed(5).validationFraction(0.5).build();
   }
 
-  private static JsonObject architecture(String extra) {
-    return JsonParser.parseString("{\"base_channels\": 2, \"levels\": 2" + extra + "}").getAsJsonObject();
+  /** The classifier the command line trains: 2 base channels, 2 levels, 3 outputs. */
+  private static Classifier3d classifierArgs() {
+    return Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(2).withOutputs(3);
   }
 
   private static List<ModelSpaceScan> load(ModelManifest m, int[] codes) throws Exception {
@@ -131,7 +135,7 @@ class TrainCommandTest {
 
     List<ModelSpaceScan> scans = load(m, null);
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
-    try (ClassifierTrainer t = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+    try (ClassifierTrainer t = new ClassifierTrainer(config(), classifierArgs());
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table), ProgressListener.NONE);
@@ -153,7 +157,7 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {4, 2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\""),
+            classifierArgs().withHead("classmap"),
             ClassifierOptions.DEFAULTS.withRegionWeight(3));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
@@ -189,7 +193,7 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, null);
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (SliceAutoencoder autoencoder = Models.loadAutoencoder(ae, Device.cpu());
-        ClassifierTrainer t = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+        ClassifierTrainer t = new ClassifierTrainer(config(), classifierArgs());
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       List<ModelSpaceScan> both = new ArrayList<>(scans);
@@ -228,7 +232,7 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\""),
+            classifierArgs().withHead("classmap"),
             new ClassifierOptions(0, null, 0, new GradientPenalty(0.5, 2, true)));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
@@ -270,7 +274,7 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"convs\": 2"),
+            classifierArgs().withHead("classmap").withConvs(2),
             ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(1, 2, 2, 8, 8)));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
@@ -314,7 +318,7 @@ class TrainCommandTest {
     ModelManifest m = ModelManifest.read(out);
     List<ModelSpaceScan> scans = load(m, null);
     try (ClassifierTrainer untrained = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"trunk\": \"per-output\""),
+            classifierArgs().withHead("classmap").withTrunk("per-output"),
             ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(1, 2, 2, 8, 8)));
         VolumeModel trained = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
@@ -346,8 +350,8 @@ class TrainCommandTest {
         .getAsJsonObject().get("init_from").getAsString());
     List<ModelSpaceScan> scans = load(m, null);
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
-    try (ClassifierTrainer fresh = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
-        ClassifierTrainer started = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+    try (ClassifierTrainer fresh = new ClassifierTrainer(config(), classifierArgs());
+        ClassifierTrainer started = new ClassifierTrainer(config(), classifierArgs());
         VolumeModel firstModel = Models.loadVolumeModel(first, Device.cpu());
         VolumeModel secondModel = Models.loadVolumeModel(second, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
@@ -397,7 +401,7 @@ class TrainCommandTest {
     assertEquals("lung", m.scoreClass());
 
     List<ModelSpaceScan> scans = load(m, new int[] {1});
-    try (SegmenterTrainer t = new SegmenterTrainer(config(), architecture(", \"classes\": 2"));
+    try (SegmenterTrainer t = new SegmenterTrainer(config(), Segmenter3d.DEFAULTS.withBaseChannels(2).withLevels(2).withClasses(2));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.segmented(scans, 4, 0f, List.of("background", "lung")), ProgressListener.NONE);
@@ -422,7 +426,8 @@ class TrainCommandTest {
 
     List<ModelSpaceScan> scans = load(m, null);
     try (AutoencoderTrainer t = new AutoencoderTrainer(config(),
-            architecture(", \"latent_channels\": 3, \"decoder_kernel\": 1"), 0);
+            SliceAe.DEFAULTS.withBaseChannels(2).withLevels(2).withLatentChannels(3)
+                .withDecoderKernel(1), 0);
         SliceAutoencoder loaded = Models.loadAutoencoder(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.slices(scans), ProgressListener.NONE);

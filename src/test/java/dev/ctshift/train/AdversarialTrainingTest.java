@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import com.google.gson.JsonParser;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 /** {@link TrainConfig#adversarialL2()}: each training sample moves by that L2 length up its loss gradient. */
 class AdversarialTrainingTest {
@@ -20,8 +20,8 @@ class AdversarialTrainingTest {
   void eachSampleMovesByEpsAlongTheGradientOfTheLoss() throws Exception {
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(4).adversarialL2(EPS).build();
     LabelledVolumes data = Synthetic.blobs(4, 8, 3);
-    try (ClassifierTrainer t = new ClassifierTrainer(config, JsonParser.parseString(
-            "{\"base_channels\": 4, \"levels\": 2, \"outputs\": 2}").getAsJsonObject());
+    try (ClassifierTrainer t = new ClassifierTrainer(config, 
+            Classifier3d.DEFAULTS.withBaseChannels(4).withLevels(2).withOutputs(2));
         NDManager m = NDManager.newBaseManager()) {
       ClassifierBatch batch = t.batch(m, data, new int[] {0, 1});
       // Squeezed into [0.2, 0.8], so that the clipping to the model range leaves the step whole.

@@ -1,8 +1,8 @@
 package dev.ctshift.train;
 
-import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 
 /**
  * Benchmark (not a test): prints the wall and CPU time of one training step of the default
@@ -21,7 +21,7 @@ final class AutoencoderStepBenchmark {
     List<Long> cpu = new ArrayList<>();
     var os = (com.sun.management.OperatingSystemMXBean)
         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    try (AutoencoderTrainer t = new AutoencoderTrainer(config, new JsonObject(), 0)) {
+    try (AutoencoderTrainer t = new AutoencoderTrainer(config, SliceAe.DEFAULTS, 0)) {
       t.fit(data, new ProgressListener() {
         @Override
         public void onStep(Step step) {

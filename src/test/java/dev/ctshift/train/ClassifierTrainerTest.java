@@ -10,8 +10,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.model.djl.DjlModels;
@@ -19,13 +17,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 class ClassifierTrainerTest {
   @TempDir Path tmp;
 
-  private static JsonObject args(int outputs) {
-    return JsonParser.parseString("{\"base_channels\": 4, \"levels\": 2, \"outputs\": " + outputs + "}")
-        .getAsJsonObject();
+  private static Classifier3d args(int outputs) {
+    return Classifier3d.DEFAULTS.withBaseChannels(4).withLevels(2).withOutputs(outputs);
   }
 
   @Test
@@ -58,10 +56,8 @@ class ClassifierTrainerTest {
     }
   }
 
-  private static JsonObject classmapArgs(int outputs) {
-    JsonObject a = args(outputs);
-    a.addProperty("head", "classmap");
-    return a;
+  private static Classifier3d classmapArgs(int outputs) {
+    return args(outputs).withHead("classmap");
   }
 
   @Test

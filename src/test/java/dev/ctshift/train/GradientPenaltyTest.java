@@ -10,22 +10,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 /** {@link GradientPenalty}: the penalised loss, its weight gradients, and what it teaches. */
 class GradientPenaltyTest {
   private static final int SIZE = 8;
 
-  private static JsonObject classmapArgs(int outputs) {
-    return JsonParser.parseString("{\"base_channels\": 4, \"levels\": 2, \"head\": \"classmap\", \"outputs\": "
-        + outputs + "}").getAsJsonObject();
+  private static Classifier3d classmapArgs(int outputs) {
+    return Classifier3d.DEFAULTS.withBaseChannels(4).withLevels(2).withHead("classmap").withOutputs(outputs);
   }
 
   /** Balls with two outputs that both have the ball as their region (the penalty loops over outputs). */
