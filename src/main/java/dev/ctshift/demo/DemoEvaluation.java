@@ -2,7 +2,6 @@ package dev.ctshift.demo;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
@@ -19,7 +18,6 @@ import dev.ctshift.train.data.FindingTable;
 import dev.ctshift.train.data.ModelSpaceLoader;
 import dev.ctshift.train.data.ModelSpaceScan;
 import dev.ctshift.train.data.Reconstructions;
-import dev.ctshift.train.data.ScanFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
