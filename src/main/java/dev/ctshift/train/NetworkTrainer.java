@@ -174,7 +174,7 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
     bestEpoch = 0;
     bestWeights = null;
     int n = size(data);
-    int[] order = permutation(n, new Random(config.seed()));
+    int[] order = SampleOrder.permutation(n, new Random(config.seed()));
     int validation = config.validationFraction() == 0 ? 0
         : Math.max(1, (int) Math.round(n * config.validationFraction()));
     if (n - validation < 1) {
@@ -193,7 +193,8 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
       total += steps(trainIdx.length * draws(epoch));
     }
     for (int epoch = first; epoch <= config.epochs(); epoch++) {
-      int[] shuffled = shuffle(repeat(trainIdx, draws(epoch)), new Random(config.seed() * 1_000_003L + epoch));
+      int[] shuffled = SampleOrder.shuffle(SampleOrder.repeat(trainIdx, draws(epoch)),
+          new Random(config.seed() * 1_000_003L + epoch));
       int steps = steps(shuffled.length);
       Random sampling = new Random(config.seed() * 999_983L + epoch);
       double lossSum = 0;
@@ -260,15 +261,6 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
 
   private int steps(int samples) {
     return (samples + config.batchSize() - 1) / config.batchSize();
-  }
-
-  /** {@code items} {@code times} over, in order. */
-  private static int[] repeat(int[] items, int times) {
-    int[] out = new int[items.length * times];
-    for (int t = 0; t < times; t++) {
-      System.arraycopy(items, 0, out, t * items.length, items.length);
-    }
-    return out;
   }
 
   private double trainStep(Optimizer adam, D data, int[] idx, int epoch, Random sampling) {
@@ -432,25 +424,5 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
 
   static Map<String, Double> ordered() {
     return new LinkedHashMap<>();
-  }
-
-  private static int[] permutation(int n, Random random) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    return shuffle(p, random);
-  }
-
-  /** Fisher-Yates on a copy. */
-  private static int[] shuffle(int[] values, Random random) {
-    int[] a = values.clone();
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
   }
 }
