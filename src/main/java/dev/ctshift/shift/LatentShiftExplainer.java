@@ -314,6 +314,11 @@ public final class LatentShiftExplainer {
    * at λ = 0 changed by the configured fraction.
    */
   public double targetScore(double startScore) {
+    return targetScore(objective, config, startScore);
+  }
+
+  /** {@link #targetScore(double)} of an explanation of {@code objective} with {@code config}. */
+  public static double targetScore(Objective objective, ShiftConfig config, double startScore) {
     if (config.stopScore() != null) {
       return config.stopScore();
     }
