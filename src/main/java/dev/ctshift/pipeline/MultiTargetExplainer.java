@@ -147,7 +147,7 @@ public final class MultiTargetExplainer {
       }
       TargetsSummary summary = new TargetsSummary(scan.source().toString(), model.manifest().name(),
           pipeline.autoencoder().manifest().name(), explainer.config().direction().name().toLowerCase(Locale.ROOT),
-          selection.toString(), outputs.stream().map(Objective::name).toList(), scanScores, rows, timing(shared),
+          selection.toString(), outputs.stream().map(Objective::name).toList(), scanScores, rows, Json.rounded(shared),
           (System.nanoTime() - started) / 1e9, ProcessMemory.peakRssMiB());
       try {
         summary.write(out.folder());
@@ -227,12 +227,6 @@ public final class MultiTargetExplainer {
       name = base + "_" + n;
     }
     return name;
-  }
-
-  private static JsonObject timing(Map<String, Double> shared) {
-    JsonObject o = new JsonObject();
-    shared.forEach((k, v) -> o.addProperty(k, Json.round(v)));
-    return o;
   }
 
   private static double meanAbsDifference(Volume a, Volume b) {

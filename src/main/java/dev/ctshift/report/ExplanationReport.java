@@ -71,8 +71,7 @@ public final class ExplanationReport {
     r.add("sweep", sweep);
     r.addProperty("heatmap", lower(s.config().heatmap()));
     r.add("reconstruction", reconstruction);
-    JsonObject timing = new JsonObject();
-    seconds.forEach((k, v) -> timing.addProperty(k, Json.round(v)));
+    JsonObject timing = Json.rounded(seconds);
     timing.addProperty("total", Json.round((System.nanoTime() - started) / 1e9));
     r.add("seconds", timing);
     r.addProperty("peak_rss_mib", Json.round(ProcessMemory.peakRssMiB()));
