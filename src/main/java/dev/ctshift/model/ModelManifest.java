@@ -222,7 +222,9 @@ public final class ModelManifest {
     this.format = b.format;
     this.files = Collections.unmodifiableMap(new LinkedHashMap<>(b.files));
     this.input = b.input;
-    this.inputEntries = Collections.unmodifiableSet(inputEntries);
+    Set<InputEntry> entries = EnumSet.noneOf(InputEntry.class);
+    entries.addAll(inputEntries);
+    this.inputEntries = Collections.unmodifiableSet(entries);
     this.outputs = List.copyOf(b.outputs);
     this.activation = b.activation;
     this.threshold = b.threshold;

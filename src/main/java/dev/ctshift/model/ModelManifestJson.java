@@ -173,7 +173,10 @@ final class ModelManifestJson {
     if (m.declaresInput()) {
       Input in = m.input();
       JsonObject input = new JsonObject();
-      for (InputEntry e : m.inputEntries()) {
+      for (InputEntry e : InputEntry.values()) {
+        if (!m.inputEntries().contains(e)) {
+          continue;
+        }
         input.add(INPUT_KEYS.get(e), switch (e) {
           case ORIENTATION -> new JsonPrimitive(in.orientation());
           case SPACING_MM -> numbers(in.spacingMm(), false);
