@@ -20,10 +20,6 @@ import java.util.TreeMap;
  *     sum of |difference| over those voxels over the sum everywhere
  */
 public record ChangeShare(double share, double volumeShare, SortedMap<Integer, Double> outsideByLabel) {
-  /** On a grid of unit voxels, the ball of this radius is the 3x3x3 cube: one 26-neighbourhood step. */
-  private static final double ONE_STEP = Math.sqrt(3);
-  private static final double[] UNIT_VOXELS = {1, 1, 1};
-
   /**
    * The change share of label {@code code}, dilated by {@code dilate} voxels (26-neighbourhood per
    * step).
@@ -40,9 +36,7 @@ public record ChangeShare(double share, double volumeShare, SortedMap<Integer, D
     for (int v = 0; v < region.length; v++) {
       region[v] = Math.round(map.data()[v]) == code;
     }
-    for (int step = 0; step < dilate; step++) {
-      region = MaskDilation.dilate(region, map.nx(), map.ny(), map.nz(), UNIT_VOXELS, ONE_STEP);
-    }
+    region = MaskDilation.dilateVoxels(region, map.nx(), map.ny(), map.nz(), dilate);
     double total = 0;
     SortedMap<Integer, Double> outside = new TreeMap<>();
     for (int v = 0; v < region.length; v++) {

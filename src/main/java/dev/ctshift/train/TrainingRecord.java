@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.ctshift.AtomicFiles;
 import dev.ctshift.Version;
 import dev.ctshift.model.djl.CombinedClassifier;
+import dev.ctshift.report.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +38,7 @@ public final class TrainingRecord {
     r.addProperty("trained", run.what());
     r.addProperty("version", Version.current());
     r.addProperty("seconds", Math.round(seconds * 10) / 10.0);
-    JsonArray dirs = new JsonArray();
-    run.data().forEach(d -> dirs.add(d.toString()));
-    r.add("data", dirs);
+    r.add("data", Json.array(run.data().stream().map(Path::toString).toList()));
     if (run.initFrom() != null) {
       r.addProperty("init_from", run.initFrom().toString());
     }
@@ -100,11 +99,7 @@ public final class TrainingRecord {
       JsonObject c = new JsonObject();
       c.addProperty("epochs", crops.epochs());
       c.addProperty("per_volume", crops.perVolume());
-      JsonArray size = new JsonArray();
-      size.add(crops.depth());
-      size.add(crops.height());
-      size.add(crops.width());
-      c.add("size", size);
+      c.add("size", Json.array(crops.depth(), crops.height(), crops.width()));
       o.add("crops", c);
     }
     return o;
@@ -124,9 +119,7 @@ public final class TrainingRecord {
     for (CombinedClassifier.Part p : chosen) {
       JsonObject part = new JsonObject();
       part.addProperty("model", p.model().toString());
-      JsonArray outputs = new JsonArray();
-      p.outputs().forEach(outputs::add);
-      part.add("outputs", outputs);
+      part.add("outputs", Json.array(p.outputs()));
       Path training = p.model().resolve(FILE);
       if (Files.isRegularFile(training)) {
         part.add("training", JsonParser.parseString(Files.readString(training)));
