@@ -28,27 +28,19 @@ public interface SliceDataset {
             + " values, expected " + height + "x" + width);
       }
     }
-    List<float[]> copy = List.copyOf(slices);
-    return new SliceDataset() {
-      @Override
-      public int size() {
-        return copy.size();
-      }
+    return new Listed(height, width, List.copyOf(slices));
+  }
 
-      @Override
-      public int height() {
-        return height;
-      }
+  /** Slices held in a list. */
+  record Listed(int height, int width, List<float[]> slices) implements SliceDataset {
+    @Override
+    public int size() {
+      return slices.size();
+    }
 
-      @Override
-      public int width() {
-        return width;
-      }
-
-      @Override
-      public float[] slice(int index) {
-        return copy.get(index);
-      }
-    };
+    @Override
+    public float[] slice(int index) {
+      return slices.get(index);
+    }
   }
 }
