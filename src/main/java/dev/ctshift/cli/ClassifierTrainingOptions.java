@@ -1,13 +1,13 @@
 package dev.ctshift.cli;
 
-import dev.ctshift.model.ModelManifest;
+import dev.ctshift.CtShiftException;
 import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ModelManifest;
 import dev.ctshift.train.ClassifierOptions;
 import dev.ctshift.train.FindingCrops;
 import dev.ctshift.train.GradientPenalty;
 import dev.ctshift.train.VolumeDataset;
 import dev.ctshift.train.data.FindingTable;
-import dev.ctshift.CtShiftException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,12 +1,12 @@
 package dev.ctshift.cli;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import dev.ctshift.AtomicFiles;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.demo.DemoEvaluation;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.train.data.ScanFiles;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

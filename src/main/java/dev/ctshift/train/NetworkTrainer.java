@@ -1,8 +1,5 @@
 package dev.ctshift.train;
 
-import dev.ctshift.CtShiftException;
-import dev.ctshift.engine.TorchRuntime;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,6 +10,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.ctshift.CtShiftException;
+import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;

@@ -13,6 +13,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ctshift.io.nifti.NiftiDatatype;
 import dev.ctshift.io.nifti.NiftiWriter;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;
@@ -45,9 +48,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
-import dev.ctshift.model.ArchitectureArgs.SliceAe;
-import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 /**
  * Tiny end-to-end runs of {@code ctshift train}: two 32 x 32 x 8 phantoms at 10 mm become 16 x 16 x 4
@@ -415,8 +415,8 @@ class TrainCommandTest {
     Path out = tmp.resolve("ae");
     ModelManifest m = trainAndCheckManifest("autoencoder", out, "--latent-channels", "3", "--decoder-kernel", "1");
     assertEquals(ModelManifest.Kind.AUTOENCODER, m.kind());
-    assertEquals(3, m.architectureArgs().get("latent_channels").getAsInt());
-    assertEquals(1, m.architectureArgs().get("decoder_kernel").getAsInt());
+    assertEquals(3, m.architectureArgs(SliceAe.class).latentChannels());
+    assertEquals(1, m.architectureArgs(SliceAe.class).decoderKernel());
     // The kept epoch's validation PSNR becomes the manifest's held-out figure (what explain compares with).
     JsonObject record = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject();
     int kept = record.get("selected_epoch").getAsInt();

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 /** {@link TrainConfig#adversarialL2()}: each training sample moves by that L2 length up its loss gradient. */
 class AdversarialTrainingTest {

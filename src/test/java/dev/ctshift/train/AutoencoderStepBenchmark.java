@@ -1,8 +1,8 @@
 package dev.ctshift.train;
 
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import java.util.ArrayList;
 import java.util.List;
-import dev.ctshift.model.ArchitectureArgs.SliceAe;
 
 /**
  * Benchmark (not a test): prints the wall and CPU time of one training step of the default

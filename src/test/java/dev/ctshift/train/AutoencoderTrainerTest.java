@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.djl.DjlModels;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.ctshift.model.ArchitectureArgs.SliceAe;
 
 class AutoencoderTrainerTest {
   @TempDir Path tmp;

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.model.djl.DjlModels;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 class ClassifierTrainerTest {
   @TempDir Path tmp;

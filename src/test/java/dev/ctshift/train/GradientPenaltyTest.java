@@ -10,13 +10,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 /** {@link GradientPenalty}: the penalised loss, its weight gradients, and what it teaches. */
 class GradientPenaltyTest {

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 
 /** {@link TrainConfig#keepBest()}: the kept weights are those a run stopped at the best epoch ends with. */
 class KeepBestTest {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.model.djl.DjlModels;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
 
 class SegmenterTrainerTest {
   @TempDir Path tmp;
