@@ -383,14 +383,6 @@ public final class ModelManifest {
   }
 
   /**
-   * The arguments of the DJL-native architecture as the manifest spells them (never null; empty without one).
-   * Superseded by {@link #architectureArgs(Class)}; kept while train/ still reads JSON.
-   */
-  public JsonObject architectureArgs() {
-    return architectureArgs == null ? new JsonObject() : ModelManifestJson.writeArgs(architectureArgs, argEntries);
-  }
-
-  /**
    * The typed arguments of the DJL-native network, defaults filled in; {@code ArchitectureArgs.class} accepts
    * every architecture.
    *

@@ -116,16 +116,6 @@ public enum Architecture {
   }
 
   /**
-   * The complete argument set as JSON: {@link #parse} written back with every key. Kept while train/ still
-   * reads JSON arguments.
-   *
-   * @throws IllegalArgumentException on an unknown key or a value of the wrong kind
-   */
-  public JsonObject withDefaults(JsonObject args) {
-    return parse(args).toJson();
-  }
-
-  /**
    * The output group sizes of a trunk spec: one group for shared, one per output for per-output.
    *
    * @throws IllegalArgumentException if the spec is malformed or the groups do not add up to the outputs
@@ -158,12 +148,6 @@ public enum Architecture {
     int levels = args.levels();
     int side = this == SLICE_AE ? 1 << levels : 1 << (levels - 1);
     return this == SLICE_AE ? new Shape(1, 1, side, side) : new Shape(1, 1, side, side, side);
-  }
-
-  /** The spatial multiple inputs must have ({@code slice-ae} H and W), or 1. Kept for train/'s JSON args. */
-  public int sizeMultiple(JsonObject args) {
-    ArchitectureArgs a = parse(args);
-    return a instanceof SliceAe ae ? ae.sizeMultiple() : 1;
   }
 
   private void requireOwn(ArchitectureArgs args) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
-import com.google.gson.JsonObject;
 import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -57,13 +55,6 @@ public final class CombinedClassifier {
     /** The manifest of the combined model called {@code name}, but for what {@link DjlModels#save} sets. */
     public ModelManifestBuilder manifest(String name) {
       return firstPart.toBuilder().setName(name).optOutputs(outputs).optScoreClass(null).optHeldOutPsnrDb(null);
-    }
-
-    /** The manifest as JSON, named as the first part; kept while cli/TrainCommand reads the outputs from it. */
-    public JsonObject manifestFields() {
-      return manifest(firstPart.name()).setKind(ModelManifest.Kind.CLASSIFIER).optFormat(ModelManifest.Format.DJL)
-          .setFiles(Map.of(DjlModels.PARAMS_KEY, Architecture.CLASSIFIER_3D.id() + ".params"))
-          .optArchitecture(network.architectureArgs()).build().json();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.ctshift.model.djl;
 
 import ai.djl.Device;
-import com.google.gson.JsonObject;
 import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
@@ -102,17 +101,6 @@ public final class DjlModels {
     Files.createDirectories(dir);
     network.saveParameters(dir.resolve(paramsFile));
     return m.write(dir);
-  }
-
-  /**
-   * {@link #save(DjlNetwork, Path, ModelManifestBuilder)} with the descriptive entries as {@code model.json}
-   * JSON (the name defaults to the folder's); kept while train/ still passes JSON.
-   *
-   * @throws IOException if a file cannot be written
-   */
-  public static void save(DjlNetwork network, Path dir, JsonObject fields) throws IOException {
-    String name = dir.toAbsolutePath().getFileName() == null ? "model" : dir.toAbsolutePath().getFileName().toString();
-    save(network, dir, ModelManifest.parse(fields, name));
   }
 
   /** The failure's message; a bare end of file (no message) means a truncated file. */

@@ -11,7 +11,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
 import dev.ctshift.model.ArchitectureArgs;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -63,17 +62,6 @@ public final class DjlNetwork implements AutoCloseable {
    */
   public static DjlNetwork create(ArchitectureArgs args, Device device, DataType dataType) {
     return new DjlNetwork(args, device, dataType);
-  }
-
-  /**
-   * {@link #create(ArchitectureArgs, Device, DataType)} with JSON {@code args} over the defaults; kept while
-   * train/ still passes JSON arguments.
-   *
-   * @throws IllegalArgumentException if {@code args} are invalid
-   */
-  public static DjlNetwork create(
-      Architecture architecture, JsonObject args, Device device, DataType dataType) {
-    return new DjlNetwork(architecture.parse(args), device, dataType);
   }
 
   /**
@@ -205,11 +193,6 @@ public final class DjlNetwork implements AutoCloseable {
       throw new IllegalStateException(this + " has no " + type.getSimpleName() + " arguments");
     }
     return type.cast(args);
-  }
-
-  /** The complete architecture args as JSON (a copy); kept while train/ still reads JSON arguments. */
-  public JsonObject args() {
-    return args.toJson();
   }
 
   public DataType dataType() {
