@@ -203,9 +203,9 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
         double loss = trainStep(adam, data, idx, epoch, sampling);
         if (!Double.isFinite(loss)) {
           throw new TrainingException("training loss became " + loss + " at epoch " + epoch + ", step "
-              + step + "; lower the learning rate, and make sure the environment variable"
-              + " ONEDNN_MAX_CPU_ISA=SSE41 is set before Java starts (on some CPUs oneDNN otherwise"
-              + " computes wrong convolution gradients)");
+              + step + "; lower the learning rate, and start through ./ctshift, which limits oneDNN's"
+              + " instruction set (ONEDNN_MAX_CPU_ISA=AVX; on some CPUs oneDNN otherwise computes wrong"
+              + " convolution gradients)");
         }
         lossSum += loss;
         done++;
