@@ -319,14 +319,7 @@ public final class TorchRuntime {
    * @throws CtShiftException if libtorch's switch cannot be reached
    */
   public static synchronized OneDnnSuspension suspendOneDnn() throws CtShiftException {
-    boolean before;
-    try {
-      contextLibrary();
-      before = libTorch.getFunction("_ZNK2at7Context17userEnabledMkldnnEv")
-          .invokeInt(new Object[] {globalContext}) % 256 != 0; // a C++ bool: the low byte
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
-      throw new CtShiftException("cannot read libtorch's oneDNN switch: " + e.getMessage(), e);
-    }
+    boolean before = oneDnnEnabled();
     setContextFlag("_ZN2at7Context20setUserEnabledMkldnnEb", false, true);
     return () -> {
       try {
@@ -335,6 +328,17 @@ public final class TorchRuntime {
         throw new IllegalStateException(e.getMessage(), e);
       }
     };
+  }
+
+  /** Whether libtorch's oneDNN is switched on in this process. */
+  static synchronized boolean oneDnnEnabled() throws CtShiftException {
+    try {
+      contextLibrary();
+      return libTorch.getFunction("_ZNK2at7Context17userEnabledMkldnnEv")
+          .invokeInt(new Object[] {globalContext}) % 256 != 0; // a C++ bool: the low byte
+    } catch (UnsatisfiedLinkError | RuntimeException e) {
+      throw new CtShiftException("cannot read libtorch's oneDNN switch: " + e.getMessage(), e);
+    }
   }
 
   /**
