@@ -67,9 +67,11 @@ public final class ExplanationPage {
   /** The page's text, reducing intermediate frames while the packed data exceed {@code budgetBytes}. */
   static String render(Content c, long budgetBytes) throws IOException {
     DisplayGrid grid = new DisplayGrid(c.scanHu());
-    short[] scan = grid.toDisplay(c.scanHu().data());
+    // Working arrays for every volume packed below, so that packing leaves no volume-sized garbage.
+    Work work = new Work(c.scanHu().voxelCount());
+    short[] scan = grid.toDisplay(c.scanHu().data(), work.display());
     List<String> blobs = new ArrayList<>();
-    blobs.add(base64(ShortCodec.encode(scan)));
+    blobs.add(base64(ShortCodec.encode(scan, work.planes())));
     long size = blobs.get(0).length();
 
     JsonArray sweep = c.report().has("sweep") ? c.report().getAsJsonArray("sweep") : new JsonArray();
@@ -83,7 +85,7 @@ public final class ExplanationPage {
     List<String> frameBlobs = new ArrayList<>();
     long total = size;
     for (Volume f : frames) {
-      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu()))));
+      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu(), work), work.planes())));
       total += frameBlobs.get(frameBlobs.size() - 1).length();
     }
     int reduction = 1;
@@ -92,8 +94,8 @@ public final class ExplanationPage {
       // The counterfactual keeps full resolution: it is what the explanation is about.
       total = size + frameBlobs.get(0).length();
       for (int f = 1; f < frames.size(); f++) {
-        short[] d = reduce(difference(grid, frames.get(f), c.scanHu()), dims, reduction);
-        frameBlobs.set(f, base64(ShortCodec.encode(d)));
+        short[] d = reduce(difference(grid, frames.get(f), c.scanHu(), work), dims, reduction);
+        frameBlobs.set(f, base64(ShortCodec.encode(d, work.planes())));
         total += frameBlobs.get(f).length();
       }
     }
@@ -147,16 +149,23 @@ public final class ExplanationPage {
         "DATA", scriptJson(data), "BLOBS", blobHtml.toString()));
   }
 
-  /** {@code frame - scan} in whole HU, display order. */
-  private static short[] difference(DisplayGrid grid, Volume frame, Volume scan) {
+  /** Reusable arrays of one volume's size: values, display order, the codec's planes. */
+  private record Work(float[] values, short[] display, byte[] planes) {
+    Work(int voxels) {
+      this(new float[voxels], new short[voxels], new byte[2 * voxels]);
+    }
+  }
+
+  /** {@code frame - scan} in whole HU, display order, in {@code work.display} (overwritten). */
+  private static short[] difference(DisplayGrid grid, Volume frame, Volume scan, Work work) {
     float[] f = frame.data();
     float[] s = scan.data();
-    float[] d = new float[f.length];
+    float[] d = work.values();
     for (int i = 0; i < d.length; i++) {
       // Round each side as the page does for the scan, so scan + difference is the frame in whole HU.
       d[i] = Math.round(f[i]) - Math.round(s[i]);
     }
-    return grid.toDisplay(d);
+    return grid.toDisplay(d, work.display());
   }
 
   /** Mean over {@code r x r} in-plane blocks, stored at the reduced size (edge blocks may be partial). */
