@@ -65,15 +65,11 @@ final class DisplayGrid {
 
   /** {@code values} (voxel order of the scan) in display order, rounded to integers and clamped to 16 bits. */
   short[] toDisplay(float[] values) {
-    return toDisplay(values, new short[values.length]);
-  }
-
-  /** {@link #toDisplay(float[])} into {@code out} (as long as {@code values}), which is returned. */
-  short[] toDisplay(float[] values, short[] out) {
-    if (values.length != sourceDims[0] * sourceDims[1] * sourceDims[2] || out.length != values.length) {
+    if (values.length != sourceDims[0] * sourceDims[1] * sourceDims[2]) {
       throw new IllegalArgumentException("expected " + sourceDims[0] * sourceDims[1] * sourceDims[2]
-          + " values, got " + values.length + " (output " + out.length + ")");
+          + " values, got " + values.length);
     }
+    short[] out = new short[values.length];
     int[] ijk = new int[3];
     int nx = dims[0];
     int ny = dims[1];

@@ -67,11 +67,9 @@ public final class ExplanationPage {
   /** The page's text, reducing intermediate frames while the packed data exceed {@code budgetBytes}. */
   static String render(Content c, long budgetBytes) throws IOException {
     DisplayGrid grid = new DisplayGrid(c.scanHu());
-    // Working arrays for every volume packed below, so that packing leaves no volume-sized garbage.
-    Work work = new Work(c.scanHu().voxelCount());
-    short[] scan = grid.toDisplay(c.scanHu().data(), work.display());
+    short[] scan = grid.toDisplay(c.scanHu().data());
     List<String> blobs = new ArrayList<>();
-    blobs.add(base64(ShortCodec.encode(scan, work.planes())));
+    blobs.add(base64(ShortCodec.encode(scan)));
     long size = blobs.get(0).length();
 
     JsonArray sweep = c.report().has("sweep") ? c.report().getAsJsonArray("sweep") : new JsonArray();
@@ -85,7 +83,7 @@ public final class ExplanationPage {
     List<String> frameBlobs = new ArrayList<>();
     long total = size;
     for (Volume f : frames) {
-      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu(), work), work.planes())));
+      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu()))));
       total += frameBlobs.get(frameBlobs.size() - 1).length();
     }
     int reduction = 1;
@@ -94,8 +92,8 @@ public final class ExplanationPage {
       // The counterfactual keeps full resolution: it is what the explanation is about.
       total = size + frameBlobs.get(0).length();
       for (int f = 1; f < frames.size(); f++) {
-        short[] d = reduce(difference(grid, frames.get(f), c.scanHu(), work), dims, reduction);
-        frameBlobs.set(f, base64(ShortCodec.encode(d, work.planes())));
+        short[] d = reduce(difference(grid, frames.get(f), c.scanHu()), dims, reduction);
+        frameBlobs.set(f, base64(ShortCodec.encode(d)));
         total += frameBlobs.get(f).length();
       }
     }
@@ -149,23 +147,16 @@ public final class ExplanationPage {
         "DATA", scriptJson(data), "BLOBS", blobHtml.toString()));
   }
 
-  /** Reusable arrays of one volume's size: values, display order, the codec's planes. */
-  private record Work(float[] values, short[] display, byte[] planes) {
-    Work(int voxels) {
-      this(new float[voxels], new short[voxels], new byte[2 * voxels]);
-    }
-  }
-
-  /** {@code frame - scan} in whole HU, display order, in {@code work.display} (overwritten). */
-  private static short[] difference(DisplayGrid grid, Volume frame, Volume scan, Work work) {
+  /** {@code frame - scan} in whole HU, display order. */
+  private static short[] difference(DisplayGrid grid, Volume frame, Volume scan) {
     float[] f = frame.data();
     float[] s = scan.data();
-    float[] d = work.values();
+    float[] d = new float[f.length];
     for (int i = 0; i < d.length; i++) {
       // Round each side as the page does for the scan, so scan + difference is the frame in whole HU.
       d[i] = Math.round(f[i]) - Math.round(s[i]);
     }
-    return grid.toDisplay(d, work.display());
+    return grid.toDisplay(d);
   }
 
   /** Mean over {@code r x r} in-plane blocks, stored at the reduced size (edge blocks may be partial). */
