@@ -191,11 +191,7 @@ final class SliceLatentSpace implements AutoCloseable {
         parts.add(g);
       }
     }
-    NDArray gradient = concat(parts);
-    // The model's backward pass and the decoder's take far more memory than an evaluation: what glibc
-    // keeps of it for reuse would stay resident through the search and the sweep.
-    TorchRuntime.releaseFreedMemory();
-    return gradient;
+    return concat(parts);
   }
 
   private NDArray concat(NDList parts) {
