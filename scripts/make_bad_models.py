@@ -11,11 +11,12 @@ on 16x16 slices (HU window -1000..1000 -> 0..1), like the tiny test models:
     scalar-classifier     returns a scalar, not [1, K]
     nan-classifier        returns [1, 1] holding NaN, whatever the input
 """
-import json
 import os
 
 import torch
 from torch import nn
+
+import model_manifest
 
 OUT = os.path.join("src", "test", "resources", "models", "bad")
 
@@ -42,14 +43,10 @@ def main():
         d = os.path.join(OUT, name)
         os.makedirs(d, exist_ok=True)
         torch.jit.trace(module.eval(), example).save(os.path.join(d, "model.pt"))
-        manifest = {
-            "name": name, "kind": "classifier", "format": "torchscript", "files": {"model": "model.pt"},
-            "input": {"orientation": "RAS", "size": [16, 16], "hu_window": [-1000, 1000], "range": [0, 1],
-                      "layout": "NCDHW"},
-            "outputs": ["finding"], "activation": "sigmoid", "threshold": 0.5,
-        }
-        with open(os.path.join(d, "model.json"), "w") as f:
-            f.write(json.dumps(manifest, indent=2) + "\n")
+        model_manifest.write(d, model_manifest.manifest(
+            name, "classifier", {"model": "model.pt"},
+            input=model_manifest.input_spec(size=[16, 16], layout="NCDHW"),
+            outputs=["finding"], activation="sigmoid", threshold=0.5))
 
 
 if __name__ == "__main__":

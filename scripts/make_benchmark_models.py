@@ -14,7 +14,6 @@ volume (benchmark_volume.py), so an explanation has a real search to do. Each fi
 loaded back, against the eager module on several batch sizes / depths.
 """
 
-import json
 import os
 import sys
 
@@ -23,6 +22,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchmark_volume  # noqa: E402
+import model_manifest  # noqa: E402
 
 SEED = 20261205
 SIZE = 224
@@ -96,14 +96,11 @@ def check(eager, loaded, inputs):
             assert a.shape == b.shape and torch.allclose(a, b, rtol=1e-5, atol=1e-6), (a.shape, b.shape)
 
 
-def manifest(name, kind, files, extra):
-    m = {"name": name, "kind": kind, "format": "torchscript", "files": files,
-         "input": {"orientation": "RAS", "spacing_mm": SPACING, "size": [SIZE, SIZE],
-                   "hu_window": [-1000.0, 1000.0], "range": [0, 1]}}
-    m.update(extra)
-    if kind != "autoencoder":
-        m["input"].update({"layout": "NCDHW", "depth_multiple": 1, "min_depth": 16})
-    return m
+def manifest(name, kind, files, **extra):
+    three_d = kind != "autoencoder"
+    spec = model_manifest.input_spec(spacing_mm=SPACING, size=[SIZE, SIZE], layout="NCDHW" if three_d else None,
+                                     depth_multiple=1 if three_d else None, min_depth=16 if three_d else None)
+    return model_manifest.manifest(name, kind, files, input=spec, **extra)
 
 
 def main():
@@ -128,12 +125,10 @@ def main():
     check(enc, e, [torch.rand(n, 1, SIZE, SIZE) for n in (1, 3, 17)])
     check(dec, d, [torch.randn(n, 8, 28, 28) for n in (1, 3, 17)])
     check(clf, c, [torch.rand(1, 1, n, SIZE, SIZE) for n in (16, 21)])
-    with open(os.path.join(ae_dir, "model.json"), "w") as f:
-        json.dump(manifest("benchmark-slice-ae", "autoencoder", {"encoder": "encoder.pt", "decoder": "decoder.pt"},
-                           {}), f, indent=2)
-    with open(os.path.join(clf_dir, "model.json"), "w") as f:
-        json.dump(manifest("benchmark-cnn3d-classifier", "classifier", {"model": "model.pt"},
-                           {"outputs": ["finding", "other"], "activation": "sigmoid", "threshold": 0.5}), f, indent=2)
+    model_manifest.write(ae_dir, manifest("benchmark-slice-ae", "autoencoder",
+                                          {"encoder": "encoder.pt", "decoder": "decoder.pt"}))
+    model_manifest.write(clf_dir, manifest("benchmark-cnn3d-classifier", "classifier", {"model": "model.pt"},
+                                           outputs=["finding", "other"], activation="sigmoid", threshold=0.5))
     print(f"autoencoder: {params(enc) + params(dec)} parameters ({params(enc)} encoder, {params(dec)} decoder)")
     print(f"classifier: {params(clf)} parameters")
 

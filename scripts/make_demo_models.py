@@ -22,7 +22,6 @@ the printed figures are the ones reported in models/README.md.
 """
 
 import argparse
-import json
 import math
 import os
 import time
@@ -32,6 +31,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+import model_manifest
 
 SEED = 20240612
 SIZE = 128                      # in-plane H = W after pad/crop
@@ -301,18 +302,10 @@ def export(module, example, path, checks=(), script=False):
     return loaded
 
 
-def write_manifest(directory, manifest):
-    with open(os.path.join(directory, "model.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
-
-
 def input_spec(layout=None):
-    spec = {"orientation": "RAS", "spacing_mm": SPACING_MM, "size": [SIZE, SIZE],
-            "hu_window": list(HU_WINDOW), "range": [0, 1]}
-    if layout:
-        spec.update({"layout": layout, "depth_multiple": 1})
-    return spec
+    """The demo models' input; the segmenter states its layout and depth multiple."""
+    return model_manifest.input_spec(spacing_mm=SPACING_MM, size=[SIZE, SIZE], hu_window=HU_WINDOW, layout=layout,
+                                     depth_multiple=1 if layout else None)
 
 
 def build_autoencoder(data_dir, out, sample_x, steps):
@@ -326,9 +319,8 @@ def build_autoencoder(data_dir, out, sample_x, steps):
     enc_ts = export(enc, held[:3], os.path.join(d, "encoder.pt"), (held[:1], sample_x))
     z = enc(held[:3]).detach()
     dec_ts = export(dec, z, os.path.join(d, "decoder.pt"), (z[:1], enc(sample_x).detach()))
-    write_manifest(d, {"name": "demo-ae", "kind": "autoencoder", "format": "torchscript",
-                       "files": {"encoder": "encoder.pt", "decoder": "decoder.pt"},
-                       "input": input_spec()})
+    model_manifest.write(d, model_manifest.manifest(
+        "demo-ae", "autoencoder", {"encoder": "encoder.pt", "decoder": "decoder.pt"}, input=input_spec()))
 
     # The reported figures come from the saved files, as the Java side will run them.
     mask = content_mask(held_hu.shape[1:])
@@ -354,10 +346,9 @@ def build_segmenter(data_dir, out, sample_x, overlay):
     seg_ts = export(seg, vol, os.path.join(d, "model.pt"),
                     (vol[:, :, :1].contiguous(), vol[:, :, 3:10].contiguous(),
                      torch.rand(1, 1, 5, SIZE, SIZE, generator=gen)), script=True)
-    write_manifest(d, {"name": "demo-lung-segmenter", "kind": "segmenter", "format": "torchscript",
-                       "files": {"model": "model.pt"}, "input": input_spec("NCDHW"),
-                       "outputs": ["background", "lung"], "activation": "softmax",
-                       "threshold": 0.5, "score": {"class": "lung"}})
+    model_manifest.write(d, model_manifest.manifest(
+        "demo-lung-segmenter", "segmenter", {"model": "model.pt"}, input=input_spec("NCDHW"),
+        outputs=["background", "lung"], activation="softmax", threshold=0.5, score_class="lung"))
 
     # Gradient of the score, by autograd through the saved file and by central differences (float64).
     x = vol.clone().requires_grad_(True)

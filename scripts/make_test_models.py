@@ -4,8 +4,8 @@
 Usage (PyTorch 1.13, Debian's interpreter):
     /usr/bin/python3 scripts/make_test_models.py [outdir]      # default src/test/resources/models
 
-Every model directory gets the exported module(s) and a model.json in the format of
-dev.ctshift.model.ModelManifest. The directory reference/ holds raw little-endian float32 tensors
+Every model directory gets the exported module(s) and a model.json written by model_manifest.py as
+dev.ctshift.model.ModelManifest writes it. The directory reference/ holds raw little-endian float32 tensors
 (.f32, C order, last index fastest) and reference.json describing them; the values are computed in
 float64 by the modules loaded back from disk and converted with .double(), i.e. the very files the
 Java side loads. The script asserts that the exported float32 modules reproduce eager PyTorch.
@@ -17,6 +17,8 @@ import sys
 
 import torch
 from torch import nn
+
+import model_manifest
 
 SEED = 20240611
 H = W = 16
@@ -184,15 +186,11 @@ def load_double(path):
     return m.double()
 
 
-def write_manifest(directory, manifest):
-    with open(os.path.join(directory, "model.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
-
-
-def input_spec(layout="NCDHW"):
-    return {"orientation": "RAS", "size": [H, W], "hu_window": [-1000, 1000], "range": [0, 1],
-            "layout": layout, "depth_multiple": 1}
+def input_spec(layout=None):
+    """The tiny models' input: 16 x 16 slices; the 3D models state their layout and depth multiple."""
+    if layout is None:
+        return model_manifest.input_spec(size=[H, W])
+    return model_manifest.input_spec(size=[H, W], layout=layout, depth_multiple=1)
 
 
 def write_f32(directory, name, tensor, shape_doc, description, tensors):
@@ -228,38 +226,33 @@ def main(outdir):
            (torch.rand(1, 1, H, W), torch.rand(6, 1, H, W)))
     export(decoder, torch.randn(3, 4, 8, 8), os.path.join(p, "decoder.pt"),
            (torch.randn(1, 4, 8, 8), torch.randn(6, 4, 8, 8)))
-    write_manifest(p, {"name": "tiny-ae", "kind": "autoencoder", "format": "torchscript",
-                       "files": {"encoder": "encoder.pt", "decoder": "decoder.pt"},
-                       "input": {"orientation": "RAS", "size": [H, W], "hu_window": [-1000, 1000],
-                                 "range": [0, 1]}})
+    model_manifest.write(p, model_manifest.manifest(
+        "tiny-ae", "autoencoder", {"encoder": "encoder.pt", "decoder": "decoder.pt"}, input=input_spec()))
 
     # 2. tiny-classifier: traced with D=6, checked with D=9.
     p = dirs["tiny-classifier"]
     export(classifier, torch.rand(1, 1, D, H, W), os.path.join(p, "model.pt"),
            (torch.rand(1, 1, 9, H, W), x))
-    write_manifest(p, {"name": "tiny-classifier", "kind": "classifier", "format": "torchscript",
-                       "files": {"model": "model.pt"}, "input": input_spec("NCDHW"),
-                       "outputs": ["finding_a", "finding_b"], "activation": "sigmoid",
-                       "threshold": 0.5})
+    model_manifest.write(p, model_manifest.manifest(
+        "tiny-classifier", "classifier", {"model": "model.pt"}, input=input_spec("NCDHW"),
+        outputs=["finding_a", "finding_b"], activation="sigmoid", threshold=0.5))
 
     # 3. tiny-classifier-nchwd: same weights, depth-last input.
     p = dirs["tiny-classifier-nchwd"]
     depth_last = DepthLastClassifier(classifier)
     export(depth_last, torch.rand(1, 1, H, W, D), os.path.join(p, "model.pt"),
            (torch.rand(1, 1, H, W, 9), x.permute(0, 1, 3, 4, 2).contiguous()))
-    write_manifest(p, {"name": "tiny-classifier-nchwd", "kind": "classifier", "format": "torchscript",
-                       "files": {"model": "model.pt"}, "input": input_spec("NCHWD"),
-                       "outputs": ["finding_a", "finding_b"], "activation": "sigmoid",
-                       "threshold": 0.5})
+    model_manifest.write(p, model_manifest.manifest(
+        "tiny-classifier-nchwd", "classifier", {"model": "model.pt"}, input=input_spec("NCHWD"),
+        outputs=["finding_a", "finding_b"], activation="sigmoid", threshold=0.5))
 
     # 4. tiny-segmenter.
     p = dirs["tiny-segmenter"]
     export(segmenter, torch.rand(1, 1, D, H, W), os.path.join(p, "model.pt"),
            (torch.rand(1, 1, 9, H, W), x))
-    write_manifest(p, {"name": "tiny-segmenter", "kind": "segmenter", "format": "torchscript",
-                       "files": {"model": "model.pt"}, "input": input_spec("NCDHW"),
-                       "outputs": ["background", "target"], "activation": "softmax",
-                       "score": {"class": "target"}})
+    model_manifest.write(p, model_manifest.manifest(
+        "tiny-segmenter", "segmenter", {"model": "model.pt"}, input=input_spec("NCDHW"),
+        outputs=["background", "target"], activation="softmax", score_class="target"))
 
     # 5. identity-ae: decode(encode(x)) == x bit for bit.
     p = dirs["identity-ae"]
@@ -274,10 +267,8 @@ def main(outdir):
             assert z.shape == (b, 4, 8, 8)
             assert torch.equal(dec_id(z), s), "identity-ae is not exact"
             assert torch.equal(z[:, 1], s[:, 0, 0::2, 1::2]), "space-to-depth channel order"
-    write_manifest(p, {"name": "identity-ae", "kind": "autoencoder", "format": "torchscript",
-                       "files": {"encoder": "encoder.pt", "decoder": "decoder.pt"},
-                       "input": {"orientation": "RAS", "size": [H, W], "hu_window": [-1000, 1000],
-                                 "range": [0, 1]}})
+    model_manifest.write(p, model_manifest.manifest(
+        "identity-ae", "autoencoder", {"encoder": "encoder.pt", "decoder": "decoder.pt"}, input=input_spec()))
 
     # 6. box-classifier: known answer, fixed input size [1, 1, 6, 16, 16].
     p = dirs["box-classifier"]
@@ -287,16 +278,16 @@ def main(outdir):
     with torch.no_grad():
         want = BOX_W * x[0, 0][BOX].double().mean() + BOX_B
         assert abs(box(x)[0, 0].item() - want.item()) < 1e-6
-    write_manifest(p, {"name": "box-classifier", "kind": "classifier", "format": "torchscript",
-                       "files": {"model": "model.pt"}, "input": input_spec("NCDHW"),
-                       "outputs": ["box"], "activation": "sigmoid", "threshold": 0.5})
+    model_manifest.write(p, model_manifest.manifest(
+        "box-classifier", "classifier", {"model": "model.pt"}, input=input_spec("NCDHW"),
+        outputs=["box"], activation="sigmoid", threshold=0.5))
 
     # 7. bowl-classifier: a score that a straight shift cannot lower enough; input [1, 1, 6, 16, 16].
     p = dirs["bowl-classifier"]
     export(BowlClassifier(), torch.rand(1, 1, D, H, W), os.path.join(p, "model.pt"), (x,), script=True)
-    write_manifest(p, {"name": "bowl-classifier", "kind": "classifier", "format": "torchscript",
-                       "files": {"model": "model.pt"}, "input": input_spec("NCDHW"),
-                       "outputs": ["bowl"], "activation": "sigmoid", "threshold": 0.5})
+    model_manifest.write(p, model_manifest.manifest(
+        "bowl-classifier", "classifier", {"model": "model.pt"}, input=input_spec("NCDHW"),
+        outputs=["bowl"], activation="sigmoid", threshold=0.5))
 
     write_references(dirs, x)
 

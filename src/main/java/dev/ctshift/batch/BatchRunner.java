@@ -2,6 +2,7 @@ package dev.ctshift.batch;
 
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
+import dev.ctshift.FileTrees;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.io.Scan;
 import dev.ctshift.io.ScanReader;
@@ -262,7 +263,7 @@ public final class BatchRunner {
 
   private void remove(ScanFolder folder) throws CtShiftException {
     try {
-      Trees.delete(folder.dir());
+      FileTrees.delete(folder.dir());
     } catch (IOException e) {
       throw new CtShiftException(folder.dir() + ": cannot remove the unfinished outputs: " + e.getMessage(), e);
     }

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.Version;
+import dev.ctshift.report.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -103,9 +104,7 @@ public record Summary(Shard shard, long seed, String commandLine, List<String> p
     }
     counts.addProperty("pending", planned.size() - rows.stream().map(SummaryRow::name).distinct().count());
     o.add("counts", counts);
-    JsonArray p = new JsonArray();
-    planned.forEach(p::add);
-    o.add("planned", p);
+    o.add("planned", Json.array(planned));
     JsonArray scans = new JsonArray();
     rows.forEach(r -> scans.add(r.toJson()));
     o.add("scans", scans);

@@ -4,10 +4,9 @@ import dev.ctshift.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** File helpers of batch runs: atomic replacement and folder removal. */
+/** File helpers of batch runs: removal of what an interrupted atomic write left. */
 final class Trees {
   private Trees() {}
 
@@ -24,18 +23,6 @@ final class Trees {
         if (n.startsWith(prefix) && n.endsWith(".tmp")) {
           Files.deleteIfExists(p);
         }
-      }
-    }
-  }
-
-  /** Deletes {@code root} and everything below it, if it exists. */
-  static void delete(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
       }
     }
   }

@@ -1,16 +1,13 @@
 package dev.ctshift.cli;
 
-import ai.djl.ndarray.NDManager;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
-import dev.ctshift.model.Models;
-import dev.ctshift.model.SliceAutoencoder;
-import dev.ctshift.model.VolumeModel;
+import dev.ctshift.pipeline.ScanPipeline;
 import dev.ctshift.shift.Explanation;
-import dev.ctshift.shift.LatentShiftExplainer;
-import dev.ctshift.shift.Objective;
 import dev.ctshift.shift.ShiftConfig;
+import dev.ctshift.volume.Affine;
+import dev.ctshift.volume.Volume;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -90,22 +87,18 @@ public final class BenchmarkCommand implements Callable<Integer> {
     double startSeconds = (System.nanoTime() - t0) / 1e9;
     int chunk = chunkSlices <= 0 ? slices : chunkSlices;
     ShiftConfig config = ShiftConfig.builder().optChunkSlices(chunk).optSearch(search).optFrames(frames).build();
-    try (SliceAutoencoder ae = Models.loadAutoencoder(aeDir, runtime.device());
-        VolumeModel m = Models.loadVolumeModel(modelDir, runtime.device());
-        NDManager manager = runtime.newManager()) {
-      double[] range = m.manifest().input().range();
+    try (ScanPipeline pipeline = ScanPipeline.load(aeDir, modelDir, target, runtime)) {
+      double[] range = pipeline.model().manifest().input().range();
       float[] volume = syntheticBody(slices, size, size, seed, (float) range[0], (float) range[1]);
-      Objective objective = Objective.of(m.manifest(), target);
       double rssBefore = ProcessMemory.rssMiB();
       Map<String, Double> stagePeak = new LinkedHashMap<>();
       ProcessMemory.resetPeak();
       long t = System.nanoTime();
-      Explanation e = new LatentShiftExplainer(ae, m, objective, config)
-          .withStageListener((stage, s) -> {
+      Explanation e = pipeline.explain(new Volume(size, size, slices, volume, Affine.identity()), config,
+          (stage, s) -> {
             stagePeak.put(stage, ProcessMemory.peakRssMiB());
             ProcessMemory.resetPeak();
-          })
-          .explain(manager, volume, slices, size, size, (float) range[0], (float) range[1], common.progress());
+          }, common.progress());
       double total = (System.nanoTime() - t) / 1e9;
       out.printf(Locale.ROOT, "volume %dx%dx%d (D x H x W), chunk %d slices, search %s, device %s (%s)%n",
           slices, size, size, chunk, search.name().toLowerCase(Locale.ROOT), runtime.device(),

@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
       ""
     },
     subcommands = {ExplainCommand.class, BatchCommand.class, InspectCommand.class, EvaluateCommand.class,
-        PhantomCommand.class, TrainCommand.class, BenchmarkCommand.class, EngineBenchmarkCommand.class,
+        PhantomCommand.class, TrainCommand.class,
+        DemoCommand.class, BenchmarkCommand.class, EngineBenchmarkCommand.class,
         SelfTestCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",

@@ -132,9 +132,10 @@ public final class PhantomCommand implements Callable<Integer> {
     }
     PhantomGenerator generator;
     try {
-      generator = new PhantomGenerator(new PhantomConfig(size, slices, orNaN(spacingMm), orNaN(sliceThicknessMm),
-          orNaN(noiseHu), orNaN(blurMm), effusionRate, cardiomegalyRate, noduleRate, maxNodules,
-          noduleSizeMm[0], noduleSizeMm[1], markerRate[0], markerRate[1]));
+      generator = new PhantomGenerator(PhantomConfig.builder()
+          .grid(size, slices, orNaN(spacingMm), orNaN(sliceThicknessMm)).imageQuality(orNaN(noiseHu), orNaN(blurMm))
+          .rates(effusionRate, cardiomegalyRate, noduleRate).nodules(maxNodules, noduleSizeMm[0], noduleSizeMm[1])
+          .markers(markerRate[0], markerRate[1]).build());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

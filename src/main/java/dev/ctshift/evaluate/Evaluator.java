@@ -6,13 +6,9 @@ import dev.ctshift.compose.ScanSpaceMapper;
 import dev.ctshift.engine.ProcessMemory;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ModelLoadException;
-import dev.ctshift.model.ModelPair;
-import dev.ctshift.model.SliceAutoencoder;
-import dev.ctshift.model.VolumeModel;
-import dev.ctshift.pipeline.ScanExplainer;
+import dev.ctshift.pipeline.ScanPipeline;
 import dev.ctshift.shift.Explanation;
 import dev.ctshift.shift.GradientSaliency;
-import dev.ctshift.shift.LatentShiftExplainer;
 import dev.ctshift.shift.Objective;
 import dev.ctshift.shift.ShiftConfig;
 import dev.ctshift.shift.StopReason;
@@ -24,9 +20,9 @@ import java.util.List;
 
 /**
  * Evaluates explanation methods on one scan at a time against the mask of its finding, with models
- * loaded once. Every map is brought onto the scan's own grid first (as {@code ctshift explain} writes
- * it) and compared with the mask there: the counterfactual as {@code cf - scan} in HU through
- * {@link ScanSpaceMapper}, the heatmap and the saliency by inverting the spatial preprocessing steps.
+ * loaded once. Scans take the path {@code ctshift explain} takes ({@link ScanPipeline}), and every map is
+ * compared with the mask on the scan's own grid: the counterfactual as {@code cf - scan} in HU and the
+ * heatmap as composed there, the saliency by inverting the spatial preprocessing steps.
  *
  * <pre>{@code
  * try (Evaluator ev = Evaluator.load(aeDir, modelDir, "effusion", settings, runtime)) {
@@ -60,22 +56,14 @@ public final class Evaluator implements AutoCloseable {
     }
   }
 
-  private final SliceAutoencoder autoencoder;
-  private final VolumeModel model;
-  private final Objective objective;
+  private final ScanPipeline pipeline;
   private final Settings settings;
-  private final TorchRuntime runtime;
-  private final Preprocessing preprocessing;
   private final double threshold;
 
-  private Evaluator(SliceAutoencoder autoencoder, VolumeModel model, Objective objective, Settings settings,
-      TorchRuntime runtime) {
-    this.autoencoder = autoencoder;
-    this.model = model;
-    this.objective = objective;
+  private Evaluator(ScanPipeline pipeline, Settings settings) {
+    this.pipeline = pipeline;
     this.settings = settings;
-    this.runtime = runtime;
-    this.preprocessing = model.manifest().input().preprocessing();
+    Objective objective = pipeline.objective();
     this.threshold = settings.threshold() != null ? settings.threshold()
         : objective.isClassifierProbability() ? objective.threshold() : Double.NaN;
   }
@@ -89,18 +77,11 @@ public final class Evaluator implements AutoCloseable {
    */
   public static Evaluator load(Path autoencoderDir, Path modelDir, String target, Settings settings,
       TorchRuntime runtime) throws ModelLoadException {
-    ModelPair pair = ModelPair.load(autoencoderDir, modelDir, runtime.device());
-    try {
-      return new Evaluator(pair.autoencoder(), pair.model(), Objective.of(pair.model().manifest(), target),
-          settings, runtime);
-    } catch (IllegalArgumentException e) {
-      pair.close();
-      throw new ModelLoadException(modelDir + ": " + e.getMessage(), e);
-    }
+    return new Evaluator(ScanPipeline.load(autoencoderDir, modelDir, target, runtime), settings);
   }
 
   public Objective objective() {
-    return objective;
+    return pipeline.objective();
   }
 
   /** The decision threshold used for validity, NaN if none applies. */
@@ -117,9 +98,7 @@ public final class Evaluator implements AutoCloseable {
    * @throws CtShiftException naming the scan if the engine fails
    */
   public List<ScanRow> evaluate(String id, Volume scanHu, boolean[] mask) throws CtShiftException {
-    Preprocessing.Prepared prepared = preprocessing.prepare(scanHu);
-    Volume x = prepared.volume();
-    ScanSpaceMapper mapper = new ScanSpaceMapper(prepared, scanHu);
+    Preprocessing.Prepared prepared = pipeline.preprocess(scanHu);
     boolean[] dilated = MaskDilation.dilate(mask, scanHu.nx(), scanHu.ny(), scanHu.nz(), scanHu.spacing(),
         settings.dilateMm());
     Geometry g = new Geometry(id, mask, MapMetrics.count(mask), dilated, MapMetrics.count(dilated));
@@ -130,7 +109,7 @@ public final class Evaluator implements AutoCloseable {
         if (m.isSaliency()) {
           rows.add(saliency(g, prepared, scores));
         } else {
-          ScanRow row = latentShift(m, g, x, mapper, scanHu);
+          ScanRow row = latentShift(m, g, prepared, scanHu);
           scores[0] = row.scanScore();
           scores[1] = row.reconstructionScore();
           rows.add(row);
@@ -144,20 +123,15 @@ public final class Evaluator implements AutoCloseable {
 
   private record Geometry(String id, boolean[] mask, int maskVoxels, boolean[] dilated, int dilatedVoxels) {}
 
-  private ScanRow latentShift(Method m, Geometry g, Volume x, ScanSpaceMapper mapper, Volume scanHu) {
-    ShiftConfig config = m.configure(settings.engine());
-    double[] range = model.manifest().input().range();
+  private ScanRow latentShift(Method m, Geometry g, Preprocessing.Prepared prepared, Volume scanHu) {
     ProcessMemory.resetPeak();
     long start = System.nanoTime();
-    Explanation e;
-    try (NDManager manager = runtime.newManager()) {
-      e = new LatentShiftExplainer(autoencoder, model, objective, config)
-          .explain(manager, x.data(), x.nz(), x.ny(), x.nx(), (float) range[0], (float) range[1], s -> { });
-    }
+    Explanation e = pipeline.explain(prepared.volume(), m.configure(settings.engine()), s -> { });
     double seconds = (System.nanoTime() - start) / 1e9;
     double peak = ProcessMemory.peakRssMiB();
-    float[] delta = ScanSpaceMapper.difference(mapper.frameHu(e.counterfactual().values()), scanHu).data();
-    float[] heatmap = mapper.changeHu(e.heatmap()).data();
+    ScanPipeline.OnScan onScan = pipeline.compose(prepared, scanHu, e);
+    float[] delta = ScanSpaceMapper.difference(onScan.counterfactualHu(), scanHu).data();
+    float[] heatmap = onScan.heatmapHu().data();
     double cf = e.counterfactual().score();
     // A scan already at the target was not explained: it counts neither for nor against validity.
     boolean explained = e.search().reason() != StopReason.ALREADY_AT_TARGET;
@@ -177,8 +151,9 @@ public final class Evaluator implements AutoCloseable {
     ProcessMemory.resetPeak();
     long start = System.nanoTime();
     float[] saliency;
-    try (NDManager manager = runtime.newManager()) {
-      saliency = GradientSaliency.of(model, objective, manager, x.data(), x.nz(), x.ny(), x.nx());
+    try (NDManager manager = pipeline.runtime().newManager()) {
+      saliency = GradientSaliency.of(pipeline.model(), pipeline.objective(), manager, x.data(), x.nz(), x.ny(),
+          x.nx());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double peak = ProcessMemory.peakRssMiB();
@@ -196,7 +171,6 @@ public final class Evaluator implements AutoCloseable {
 
   @Override
   public void close() {
-    model.close();
-    autoencoder.close();
+    pipeline.close();
   }
 }

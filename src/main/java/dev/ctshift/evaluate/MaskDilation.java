@@ -7,6 +7,9 @@ package dev.ctshift.evaluate;
  * Euclidean distance transform (lower envelope of parabolas per axis), computed only inside the mask's
  * bounding box grown by the radius.
  *
+ * <p>{@link #dilateVoxels} grows a mask by whole voxels instead (a cube, whatever the spacing), for label
+ * maps compared on their own grid.
+ *
  * <p>Masks are flat arrays indexed {@code i + nx * (j + ny * k)}, as {@link dev.ctshift.volume.Volume}.
  */
 public final class MaskDilation {
@@ -60,6 +63,40 @@ public final class MaskDilation {
         for (int i = 0; i < size[0]; i++) {
           if (d[i + size[0] * (j + size[1] * k)] <= limit) {
             out[(lo[0] + i) + nx * ((lo[1] + j) + ny * (lo[2] + k))] = true;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The mask grown by {@code steps} voxels along every axis and diagonal (new array; the input is not
+   * modified): a voxel joins if some mask voxel lies within {@code steps} in each of i, j and k, which
+   * is {@code steps} rounds of 26-neighbourhood dilation. Separable: one pass per axis.
+   *
+   * @param steps voxels to grow by, {@code >= 0}; 0 returns a copy of the mask
+   */
+  public static boolean[] dilateVoxels(boolean[] mask, int nx, int ny, int nz, int steps) {
+    if (mask.length != (long) nx * ny * nz) {
+      throw new IllegalArgumentException("mask has " + mask.length + " voxels, grid " + nx + "x" + ny + "x" + nz);
+    }
+    if (steps < 0) {
+      throw new IllegalArgumentException("dilation steps must be >= 0, got " + steps);
+    }
+    boolean[] out = mask.clone();
+    int[] n = {nx, ny, nz};
+    int[] stride = {1, nx, nx * ny};
+    for (int axis = 0; axis < 3 && steps > 0; axis++) {
+      boolean[] in = out;
+      out = new boolean[in.length];
+      for (int v = 0; v < in.length; v++) {
+        if (in[v]) {
+          int at = (v / stride[axis]) % n[axis];
+          int from = Math.max(0, at - steps);
+          int to = Math.min(n[axis] - 1, at + steps);
+          for (int c = from; c <= to; c++) {
+            out[v + (c - at) * stride[axis]] = true;
           }
         }
       }

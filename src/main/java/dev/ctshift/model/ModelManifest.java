@@ -1,10 +1,7 @@
 package dev.ctshift.model;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import dev.ctshift.AtomicFiles;
 import dev.ctshift.volume.transform.DivisiblePadDepth;
 import dev.ctshift.volume.transform.Orient;
 import dev.ctshift.volume.transform.Preprocessing;
@@ -13,16 +10,18 @@ import dev.ctshift.volume.transform.ScaleIntensityRange;
 import dev.ctshift.volume.transform.Spacing;
 import dev.ctshift.volume.transform.VolumeTransform;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * The {@code model.json} that describes a model directory: what the model is, which files hold it,
@@ -53,9 +52,36 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Paths in {@code files} are relative to the manifest's directory. {@code architecture} and
- * {@code architecture_args} name a DJL-native network for {@code "format": "djl"}.
+ * {@code architecture_args} name a DJL-native network for {@code "format": "djl"} ({@link ArchitectureArgs}).
+ *
+ * <p>This class and its JSON codec ({@code ModelManifestJson}) are the one reader and the one writer of
+ * {@code model.json}: {@link #read} parses and checks a file, {@link #builder()} makes a manifest in code,
+ * and {@link #toJson()} / {@link #write} give the text, with a fixed key order. An optional entry that a
+ * read file left out stays out when written back, so a file and {@code read(file).toJson()} are equal as JSON.
+ *
+ * <pre>{@code
+ * ModelManifest m = ModelManifest.builder()
+ *     .setName("phantom-classifier").setKind(Kind.CLASSIFIER).optFormat(Format.DJL)
+ *     .optFile("params", "classifier3d.params")
+ *     .optArchitecture(ArchitectureArgs.Classifier3d.DEFAULTS.withOutputs(2))
+ *     .optInput(new Input("RAS", new double[] {6, 6, 6}, new int[] {64, 64}, new double[] {-1000, 1000},
+ *         new double[] {0, 1}, Layout.NCDHW, 1, 8))
+ *     .optOutputs(List.of("effusion", "nodule")).optActivation(Activation.SIGMOID).optThreshold(0.5)
+ *     .build();
+ * m.write(dir);
+ * }</pre>
  */
 public final class ModelManifest {
+  /** The {@code files} key of a TorchScript classifier's or segmenter's module. */
+  public static final String MODEL_FILE = "model";
+  /** The {@code files} key of a TorchScript autoencoder's encoder. */
+  public static final String ENCODER_FILE = "encoder";
+  /** The {@code files} key of a TorchScript autoencoder's decoder. */
+  public static final String DECODER_FILE = "decoder";
+  /** The {@code files} key of a DJL-native network's weights. */
+  public static final String PARAMS_FILE = "params";
+  /** The manifest's file name in a model directory. */
+  public static final String FILE_NAME = "model.json";
 
   /** What a model does. */
   public enum Kind { AUTOENCODER, CLASSIFIER, SEGMENTER }
@@ -69,7 +95,13 @@ public final class ModelManifest {
   /** The activation that turns raw outputs into probabilities. */
   public enum Activation { SIGMOID, SOFTMAX, NONE }
 
-  /** Expected input geometry and intensity. */
+  /** The entries of an input section, in the order they are written. */
+  enum InputEntry { ORIENTATION, SPACING_MM, SIZE, HU_WINDOW, RANGE, LAYOUT, DEPTH_MULTIPLE, MIN_DEPTH }
+
+  /**
+   * Expected input geometry and intensity. A value: the arrays are copied in and out, and two inputs are
+   * equal when their entries are.
+   */
   public record Input(
       String orientation,
       double[] spacingMm,
@@ -79,6 +111,44 @@ public final class ModelManifest {
       Layout layout,
       int depthMultiple,
       int minDepth) {
+
+    /** What a manifest without an input section expects. */
+    public static final Input DEFAULT = new Input("RAS", null, null, new double[] {-1000, 1000},
+        new double[] {0, 1}, Layout.NCDHW, 1, 1);
+
+    public Input {
+      spacingMm = copy(spacingMm);
+      size = size == null ? null : size.clone();
+      huWindow = copy(huWindow);
+      range = copy(range);
+    }
+
+    /** Voxel spacing (i, j, k) in mm to resample to, or null to keep the scan's. */
+    @Override
+    public double[] spacingMm() {
+      return copy(spacingMm);
+    }
+
+    /** In-plane [H, W] after pad/crop, or null to keep the scan's. */
+    @Override
+    public int[] size() {
+      return size == null ? null : size.clone();
+    }
+
+    /** HU [low, high] mapped linearly onto {@link #range()}, clipped. */
+    @Override
+    public double[] huWindow() {
+      return copy(huWindow);
+    }
+
+    @Override
+    public double[] range() {
+      return copy(range);
+    }
+
+    private static double[] copy(double[] a) {
+      return a == null ? null : a.clone();
+    }
 
     /**
      * The pipeline that takes a scan in HU into this input: Orient, then Spacing (if {@code spacingMm}
@@ -102,6 +172,27 @@ public final class ModelManifest {
       }
       return new Preprocessing(steps);
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Input i && Objects.equals(orientation, i.orientation)
+          && Arrays.equals(spacingMm, i.spacingMm) && Arrays.equals(size, i.size)
+          && Arrays.equals(huWindow, i.huWindow) && Arrays.equals(range, i.range) && layout == i.layout
+          && depthMultiple == i.depthMultiple && minDepth == i.minDepth;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(orientation, Arrays.hashCode(spacingMm), Arrays.hashCode(size), Arrays.hashCode(huWindow),
+          Arrays.hashCode(range), layout, depthMultiple, minDepth);
+    }
+
+    @Override
+    public String toString() {
+      return "Input[orientation=" + orientation + ", spacingMm=" + Arrays.toString(spacingMm) + ", size="
+          + Arrays.toString(size) + ", huWindow=" + Arrays.toString(huWindow) + ", range=" + Arrays.toString(range)
+          + ", layout=" + layout + ", depthMultiple=" + depthMultiple + ", minDepth=" + minDepth + "]";
+    }
   }
 
   private final Path directory;
@@ -109,94 +200,64 @@ public final class ModelManifest {
   private final Kind kind;
   private final Format format;
   private final Map<String, String> files;
+  /** Null: no input section, {@link Input#DEFAULT} applies. */
   private final Input input;
+  private final Set<InputEntry> inputEntries;
   private final List<String> outputs;
+  /** Null: the kind's default. */
   private final Activation activation;
-  private final double threshold;
+  /** Null: 0.5. */
+  private final Double threshold;
   private final String scoreClass;
-  private final String architecture;
-  private final JsonObject architectureArgs;
-  private final JsonObject raw;
+  /** Null: not a DJL-native network. */
+  private final ArchitectureArgs architectureArgs;
+  /** The architecture_args keys written; null: all of them. */
+  private final Set<String> argEntries;
   private final Double heldOutPsnrDb;
 
-  private ModelManifest(Path directory, JsonObject o) throws ModelLoadException {
-    this.directory = directory;
-    this.raw = o;
-    this.name = optString(o, "name", directory.getFileName() == null ? "model" : directory.getFileName().toString());
-    this.kind = parseEnum(Kind.class, reqString(o, "kind"), "kind");
-    this.format = parseEnum(Format.class, optString(o, "format", "torchscript"), "format");
-    this.files = new LinkedHashMap<>();
-    if (o.has("files")) {
-      for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("files").entrySet()) {
-        files.put(e.getKey(), e.getValue().getAsString());
-      }
-    }
-    JsonObject in = o.has("input") ? o.getAsJsonObject("input") : new JsonObject();
-    String orientation;
-    try {
-      orientation = dev.ctshift.volume.Orientation.validate(optString(in, "orientation", "RAS"));
-    } catch (IllegalArgumentException e) {
-      throw fail("input.orientation: " + e.getMessage());
-    }
-    double[] spacing = optDoubles(in, "spacing_mm", 3);
-    int[] size = optInts(in, "size", 2);
-    double[] window = optDoubles(in, "hu_window", 2);
-    if (window == null) {
-      window = new double[] {-1000, 1000};
-    }
-    if (!(window[1] > window[0])) {
-      throw fail("input.hu_window must be [low, high] with low < high, got " + java.util.Arrays.toString(window));
-    }
-    double[] range = optDoubles(in, "range", 2);
-    if (range == null) {
-      range = new double[] {0, 1};
-    }
-    Layout layout = parseEnum(Layout.class, optString(in, "layout", "NCDHW"), "input.layout");
-    int depthMultiple = in.has("depth_multiple") ? in.get("depth_multiple").getAsInt() : 1;
-    if (depthMultiple < 1) {
-      throw fail("input.depth_multiple must be >= 1, got " + depthMultiple);
-    }
-    int minDepth = in.has("min_depth") ? in.get("min_depth").getAsInt() : 1;
-    if (minDepth < 1) {
-      throw fail("input.min_depth must be >= 1, got " + minDepth);
-    }
-    this.input = new Input(orientation, spacing, size, window, range, layout, depthMultiple, minDepth);
-    List<String> outs = new ArrayList<>();
-    if (o.has("outputs")) {
-      for (JsonElement e : o.getAsJsonArray("outputs")) {
-        outs.add(e.getAsString());
-      }
-    }
-    this.outputs = Collections.unmodifiableList(outs);
-    this.activation = parseEnum(Activation.class, optString(o, "activation",
-        kind == Kind.SEGMENTER ? "softmax" : "sigmoid"), "activation");
-    this.threshold = o.has("threshold") ? o.get("threshold").getAsDouble() : 0.5;
-    if (activation != Activation.NONE && !(threshold > 0 && threshold < 1)) {
-      throw fail("threshold must be a probability between 0 and 1 for activation " + lower(activation) + ", got "
-          + threshold);
-    }
-    if (!Double.isFinite(threshold)) {
-      throw fail("threshold must be a finite number, got " + threshold);
-    }
-    this.heldOutPsnrDb = o.has("heldout_psnr_db") ? o.get("heldout_psnr_db").getAsDouble() : null;
-    this.scoreClass = o.has("score") && o.getAsJsonObject("score").has("class")
-        ? o.getAsJsonObject("score").get("class").getAsString() : null;
-    this.architecture = optString(o, "architecture", null);
-    this.architectureArgs = o.has("architecture_args") ? o.getAsJsonObject("architecture_args") : new JsonObject();
-    validateFiles();
-    validateOutputCount();
+  ModelManifest(ModelManifestBuilder b, Set<InputEntry> inputEntries) {
+    this.directory = b.directory;
+    this.name = b.name;
+    this.kind = b.kind;
+    this.format = b.format;
+    this.files = Collections.unmodifiableMap(new LinkedHashMap<>(b.files));
+    this.input = b.input;
+    Set<InputEntry> entries = EnumSet.noneOf(InputEntry.class);
+    entries.addAll(inputEntries);
+    this.inputEntries = Collections.unmodifiableSet(entries);
+    this.outputs = List.copyOf(b.outputs);
+    this.activation = b.activation;
+    this.threshold = b.threshold;
+    this.scoreClass = b.scoreClass;
+    this.architectureArgs = b.architectureArgs;
+    this.argEntries = b.argEntries == null ? null : Set.copyOf(b.argEntries);
+    this.heldOutPsnrDb = b.heldOutPsnrDb;
   }
 
-  /** A DJL network declares its output count: the names must match it. */
-  private void validateOutputCount() throws ModelLoadException {
-    if (outputs.isEmpty() || !architectureArgs.has("outputs") || kind == Kind.AUTOENCODER) {
-      return;
-    }
-    int n = architectureArgs.get("outputs").getAsInt();
-    if (n != outputs.size()) {
-      throw fail("outputs names " + outputs.size() + " outputs " + outputs + " but the network (architecture_args"
-          + ".outputs) has " + n + ": give one name per output");
-    }
+  /** A builder for a new manifest: {@code set*} for the required entries, {@code opt*} for the others. */
+  public static ModelManifestBuilder builder() {
+    return new ModelManifestBuilder();
+  }
+
+  /** A builder holding this manifest's entries (and directory), e.g. to write a changed copy. */
+  public ModelManifestBuilder toBuilder() {
+    ModelManifestBuilder b = new ModelManifestBuilder();
+    b.directory = directory;
+    b.name = name;
+    b.kind = kind;
+    b.format = format;
+    b.files.putAll(files);
+    b.input = input;
+    b.inputEntries = EnumSet.noneOf(InputEntry.class);
+    b.inputEntries.addAll(inputEntries);
+    b.outputs = outputs;
+    b.activation = activation;
+    b.threshold = threshold;
+    b.scoreClass = scoreClass;
+    b.architectureArgs = architectureArgs;
+    b.argEntries = argEntries;
+    b.heldOutPsnrDb = heldOutPsnrDb;
+    return b;
   }
 
   /**
@@ -205,127 +266,53 @@ public final class ModelManifest {
    * @throws ModelLoadException naming the file and the problem if it is missing or malformed
    */
   public static ModelManifest read(Path dirOrFile) throws ModelLoadException {
-    Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("model.json") : dirOrFile;
-    if (!Files.isRegularFile(file)) {
-      throw new ModelLoadException(file + ": no model manifest here (expected a model directory with model.json)");
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      JsonElement root = JsonParser.parseReader(r);
-      if (!root.isJsonObject()) {
-        throw new ModelLoadException(file + ": manifest must be a JSON object");
-      }
-      return new ModelManifest(dir, root.getAsJsonObject());
-    } catch (ModelLoadException e) {
-      throw e.getMessage().startsWith(file.toString()) ? e : new ModelLoadException(file + ": " + e.getMessage());
-    } catch (NumberFormatException e) {
-      // Gson reads unquoted words leniently, so "16z" reaches getAsDouble as a string.
-      throw new ModelLoadException(file + ": malformed manifest: a number was expected (" + e.getMessage() + ")");
-    } catch (java.nio.file.InvalidPathException e) {
-      throw new ModelLoadException(file + ": malformed manifest: a file name is not a valid path ("
-          + e.getMessage() + ")");
-    } catch (JsonParseException e) {
-      // Gson wraps the reader's EOFException or MalformedJsonException; their message says where.
-      // Their " path $..." suffix echoes the broken text, so it is left out.
-      String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-      throw new ModelLoadException(file + ": malformed manifest: not valid JSON: "
-          + String.valueOf(why).replaceFirst(" path \\$.*$", ""));
-    } catch (IllegalStateException | UnsupportedOperationException | ClassCastException e) {
-      // Gson's getAs... calls fail this way on a value of the wrong type; the JIT may drop the message.
-      throw new ModelLoadException(file + ": malformed manifest: a value has the wrong JSON type (e.g. text"
-          + " where a number, a list or an object belongs)" + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-    } catch (IOException e) {
-      throw new ModelLoadException(file + ": cannot read: " + e.getMessage());
-    }
+    return ModelManifestJson.read(dirOrFile);
   }
 
-  private void validateFiles() throws ModelLoadException {
-    List<String> required = new ArrayList<>();
-    if (format == Format.TORCHSCRIPT) {
-      required.addAll(kind == Kind.AUTOENCODER ? List.of("encoder", "decoder") : List.of("model"));
-    }
-    for (String key : required) {
-      if (!files.containsKey(key)) {
-        throw fail("files." + key + " is required for a " + lower(kind) + " in " + lower(format) + " format");
-      }
-    }
+  /**
+   * A builder holding what a {@code model.json} tree declares, e.g. one embedded in another document; its name
+   * is {@code defaultName} if the tree has none. {@link ModelManifestBuilder#build()} then checks it.
+   *
+   * @throws IllegalArgumentException naming the entry if one has a bad value (Gson's exceptions if a value
+   *     has the wrong JSON type)
+   */
+  public static ModelManifestBuilder parse(JsonObject json, String defaultName) {
+    return ModelManifestJson.parse(json, defaultName);
+  }
+
+  void checkFilesExist() throws ModelLoadException {
     for (Map.Entry<String, String> e : files.entrySet()) {
       if (!Files.isRegularFile(directory.resolve(e.getValue()))) {
-        throw fail("files." + e.getKey() + " names " + e.getValue() + ", which does not exist in " + directory);
+        throw new ModelLoadException("files." + e.getKey() + " names " + e.getValue() + ", which does not exist in "
+            + directory);
       }
     }
-    if (format == Format.DJL && architecture == null) {
-      throw fail("\"architecture\" is required for format djl");
-    }
-    if (kind == Kind.SEGMENTER && scoreClass != null && !outputs.isEmpty()
-        && !outputs.contains(scoreClass) && !scoreClass.matches("\\d+")) {
-      throw fail("score.class '" + scoreClass + "' is not one of outputs " + outputs);
-    }
   }
 
-  private static ModelLoadException fail(String msg) {
-    return new ModelLoadException(msg);
+  /** The manifest as {@code model.json} text: two-space indented JSON in a fixed key order, ending in a newline. */
+  public String toJson() {
+    return ModelManifestJson.GSON.toJson(json()) + "\n";
   }
 
-  private static String lower(Enum<?> e) {
-    return e.name().toLowerCase(Locale.ROOT);
+  /**
+   * Writes {@link #toJson()} to {@code dir/model.json} atomically (creating {@code dir} if needed).
+   *
+   * @return this manifest with {@code dir} as its directory, as {@link #read} would give it
+   * @throws IOException if the file cannot be written
+   */
+  public ModelManifest write(Path dir) throws IOException {
+    AtomicFiles.writeString(dir.resolve(FILE_NAME), toJson());
+    ModelManifestBuilder b = toBuilder();
+    b.directory = dir.toAbsolutePath();
+    return b.build();
   }
 
-  private static String reqString(JsonObject o, String key) throws ModelLoadException {
-    if (!o.has(key)) {
-      throw fail("\"" + key + "\" is required");
-    }
-    return o.get(key).getAsString();
+  /** The manifest as a JSON tree, as {@link #toJson()} writes it (e.g. for reports). */
+  public JsonObject json() {
+    return ModelManifestJson.write(this);
   }
 
-  private static String optString(JsonObject o, String key, String def) {
-    return o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsString() : def;
-  }
-
-  private static double[] optDoubles(JsonObject o, String key, int n) throws ModelLoadException {
-    if (!o.has(key) || o.get(key).isJsonNull()) {
-      return null;
-    }
-    JsonArray a = o.getAsJsonArray(key);
-    if (a.size() != n) {
-      throw fail("input." + key + " must have " + n + " numbers, got " + a.size());
-    }
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = a.get(i).getAsDouble();
-    }
-    return v;
-  }
-
-  private static int[] optInts(JsonObject o, String key, int n) throws ModelLoadException {
-    double[] d = optDoubles(o, key, n);
-    if (d == null) {
-      return null;
-    }
-    int[] v = new int[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (int) d[i];
-      if (v[i] <= 0 || v[i] != d[i]) {
-        throw fail("input." + key + " must hold positive integers, got " + java.util.Arrays.toString(d));
-      }
-    }
-    return v;
-  }
-
-  private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String key)
-      throws ModelLoadException {
-    try {
-      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      List<String> allowed = new ArrayList<>();
-      for (E c : type.getEnumConstants()) {
-        allowed.add(c.name().toLowerCase(Locale.ROOT));
-      }
-      throw fail(key + " must be one of " + allowed + ", got '" + value + "'");
-    }
-  }
-
-  /** The directory holding the manifest and model files. */
+  /** The directory the manifest was read from (model files resolve against it), or null if built in code. */
   public Path directory() {
     return directory;
   }
@@ -345,15 +332,16 @@ public final class ModelManifest {
   /** The file registered under {@code key} ("model", "encoder", "decoder", "params" …), resolved. */
   public Path file(String key) {
     String f = files.get(key);
-    return f == null ? null : directory.resolve(f);
+    return f == null ? null : directory == null ? Path.of(f) : directory.resolve(f);
   }
 
   public Map<String, String> files() {
-    return Collections.unmodifiableMap(files);
+    return files;
   }
 
+  /** The expected input; every entry a manifest leaves out has its default ({@link Input#DEFAULT}). */
   public Input input() {
-    return input;
+    return input != null ? input : Input.DEFAULT;
   }
 
   /** Output names of a classifier, or class names of a segmenter (may be empty). */
@@ -361,13 +349,14 @@ public final class ModelManifest {
     return outputs;
   }
 
+  /** The activation; by default softmax for a segmenter and sigmoid otherwise. */
   public Activation activation() {
-    return activation;
+    return activation != null ? activation : defaultActivation(kind);
   }
 
-  /** Decision threshold on the activated output. */
+  /** Decision threshold on the activated output (default 0.5). */
   public double threshold() {
-    return threshold;
+    return threshold != null ? threshold : 0.5;
   }
 
   /**
@@ -380,7 +369,7 @@ public final class ModelManifest {
 
   /** Whether the manifest has an {@code input} section (else every input entry is a default). */
   public boolean declaresInput() {
-    return raw.has("input");
+    return input != null;
   }
 
   /** Segmenter class whose soft fraction is scored by default, or null. */
@@ -390,17 +379,60 @@ public final class ModelManifest {
 
   /** DJL-native architecture name, or null for TorchScript. */
   public String architecture() {
-    return architecture;
+    return architectureArgs == null ? null : architectureArgs.architecture();
   }
 
-  /** Arguments of the DJL-native architecture (never null). */
-  public JsonObject architectureArgs() {
-    return architectureArgs.deepCopy();
+  /**
+   * The typed arguments of the DJL-native network, defaults filled in; {@code ArchitectureArgs.class} accepts
+   * every architecture.
+   *
+   * @throws ModelLoadException naming the manifest if it has no architecture or another one
+   */
+  public <A extends ArchitectureArgs> A architectureArgs(Class<A> type) throws ModelLoadException {
+    if (type.isInstance(architectureArgs)) {
+      return type.cast(architectureArgs);
+    }
+    String where = (directory == null ? FILE_NAME : directory.resolve(FILE_NAME)) + ": ";
+    throw new ModelLoadException(where + (architectureArgs == null
+        ? "not a DJL-native network (no \"architecture\")"
+        : "the architecture is " + architectureArgs.architecture() + ", expected " + expectedId(type)));
   }
 
-  /** The parsed JSON, for reports. */
-  public JsonObject json() {
-    return raw.deepCopy();
+  private static String expectedId(Class<?> type) {
+    return ArchitectureArgs.allDefaults().stream().filter(type::isInstance).map(ArchitectureArgs::architecture)
+        .findFirst().orElse(type.getSimpleName());
+  }
+
+  Input declaredInput() {
+    return input;
+  }
+
+  Set<InputEntry> inputEntries() {
+    return inputEntries;
+  }
+
+  Activation declaredActivation() {
+    return activation;
+  }
+
+  Double declaredThreshold() {
+    return threshold;
+  }
+
+  ArchitectureArgs declaredArchitectureArgs() {
+    return architectureArgs;
+  }
+
+  Set<String> argEntries() {
+    return argEntries;
+  }
+
+  static Activation defaultActivation(Kind kind) {
+    return kind == Kind.SEGMENTER ? Activation.SOFTMAX : Activation.SIGMOID;
+  }
+
+  static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
   }
 
   @Override

@@ -43,7 +43,7 @@ public record ModelPair(SliceAutoencoder autoencoder, VolumeModel model) impleme
   public static void checkCompatible(ModelManifest ae, ModelManifest model) throws ModelLoadException {
     for (ModelManifest mm : new ModelManifest[] {ae, model}) {
       if (!mm.declaresInput()) {
-        throw new ModelLoadException(mm.directory().resolve("model.json") + ": no \"input\" section: it says which"
+        throw new ModelLoadException(mm.directory().resolve(ModelManifest.FILE_NAME) + ": no \"input\" section: it says which"
             + " grid and intensities the model expects (orientation, spacing_mm, size, hu_window, range); without it"
             + " the model would see every scan on its own grid");
       }

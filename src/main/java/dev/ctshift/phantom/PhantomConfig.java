@@ -56,40 +56,105 @@ public record PhantomConfig(
     checkRate("marker (without effusion)", markerWithoutEffusion);
   }
 
-  /** Nodules of 4..18 mm and no marker beads. */
-  public PhantomConfig(int size, int slices, double spacingMm, double sliceThicknessMm, double noiseHu,
-      double blurMm, double effusionRate, double cardiomegalyRate, double noduleRate, int maxNodules) {
-    this(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm, effusionRate, cardiomegalyRate, noduleRate,
-        maxNodules, 4, 18, 0, 0);
-  }
-
   /**
    * 128 x 128 x 48 voxels, drawn geometry and image quality, rates 0.5 / 0.3 / 0.3, up to 3 nodules of
    * 4..18 mm, no marker beads.
    */
   public static PhantomConfig defaults() {
-    return new PhantomConfig(128, 48, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0.5, 0.3, 0.3, 3);
+    return builder().build();
+  }
+
+  /** A builder that starts from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from this configuration. */
+  public Builder toBuilder() {
+    return new Builder().grid(size, slices, spacingMm, sliceThicknessMm).imageQuality(noiseHu, blurMm)
+        .rates(effusionRate, cardiomegalyRate, noduleRate).nodules(maxNodules, noduleMinMm, noduleMaxMm)
+        .markers(markerWithEffusion, markerWithoutEffusion);
   }
 
   /** This configuration with another grid. */
   public PhantomConfig withGrid(int size, int slices, double spacingMm, double sliceThicknessMm) {
-    return new PhantomConfig(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm,
-        effusionRate, cardiomegalyRate, noduleRate, maxNodules, noduleMinMm, noduleMaxMm,
-        markerWithEffusion, markerWithoutEffusion);
+    return toBuilder().grid(size, slices, spacingMm, sliceThicknessMm).build();
   }
 
   /** This configuration with other noise and blur. */
   public PhantomConfig withImageQuality(double noiseHu, double blurMm) {
-    return new PhantomConfig(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm,
-        effusionRate, cardiomegalyRate, noduleRate, maxNodules, noduleMinMm, noduleMaxMm,
-        markerWithEffusion, markerWithoutEffusion);
+    return toBuilder().imageQuality(noiseHu, blurMm).build();
   }
 
   /** This configuration with marker beads at these rates (see {@link Phantom#MARKER}). */
   public PhantomConfig withMarkers(double withEffusion, double withoutEffusion) {
-    return new PhantomConfig(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm,
-        effusionRate, cardiomegalyRate, noduleRate, maxNodules, noduleMinMm, noduleMaxMm,
-        withEffusion, withoutEffusion);
+    return toBuilder().markers(withEffusion, withoutEffusion).build();
+  }
+
+  /** Builds a {@link PhantomConfig} by named groups of parameters; each group replaces the defaults'. */
+  public static final class Builder {
+    private int size = 128;
+    private int slices = 48;
+    private double spacingMm = Double.NaN;
+    private double sliceThicknessMm = Double.NaN;
+    private double noiseHu = Double.NaN;
+    private double blurMm = Double.NaN;
+    private double effusionRate = 0.5;
+    private double cardiomegalyRate = 0.3;
+    private double noduleRate = 0.3;
+    private int maxNodules = 3;
+    private double noduleMinMm = 4;
+    private double noduleMaxMm = 18;
+    private double markerWithEffusion;
+    private double markerWithoutEffusion;
+
+    private Builder() {}
+
+    /** The voxel grid; NaN spacing or thickness is drawn per subject. */
+    public Builder grid(int size, int slices, double spacingMm, double sliceThicknessMm) {
+      this.size = size;
+      this.slices = slices;
+      this.spacingMm = spacingMm;
+      this.sliceThicknessMm = sliceThicknessMm;
+      return this;
+    }
+
+    /** Noise sigma in HU and blur sigma in mm; NaN is drawn per subject. */
+    public Builder imageQuality(double noiseHu, double blurMm) {
+      this.noiseHu = noiseHu;
+      this.blurMm = blurMm;
+      return this;
+    }
+
+    /** How often each finding occurs. */
+    public Builder rates(double effusion, double cardiomegaly, double nodule) {
+      this.effusionRate = effusion;
+      this.cardiomegalyRate = cardiomegaly;
+      this.noduleRate = nodule;
+      return this;
+    }
+
+    /** Most nodules per subject and the range of their diameters in mm. */
+    public Builder nodules(int most, double minMm, double maxMm) {
+      this.maxNodules = most;
+      this.noduleMinMm = minMm;
+      this.noduleMaxMm = maxMm;
+      return this;
+    }
+
+    /** Marker bead rates with and without effusion. */
+    public Builder markers(double withEffusion, double withoutEffusion) {
+      this.markerWithEffusion = withEffusion;
+      this.markerWithoutEffusion = withoutEffusion;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if a value is outside its range */
+    public PhantomConfig build() {
+      return new PhantomConfig(size, slices, spacingMm, sliceThicknessMm, noiseHu, blurMm, effusionRate,
+          cardiomegalyRate, noduleRate, maxNodules, noduleMinMm, noduleMaxMm, markerWithEffusion,
+          markerWithoutEffusion);
+    }
   }
 
   private static void checkRate(String name, double rate) {

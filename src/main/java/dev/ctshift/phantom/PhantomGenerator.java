@@ -1,6 +1,5 @@
 package dev.ctshift.phantom;
 
-import dev.ctshift.volume.Affine;
 import dev.ctshift.volume.Volume;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +23,6 @@ import java.util.SplittableRandom;
  * <p>Instances are immutable and may be shared between threads.
  */
 public final class PhantomGenerator {
-  private static final double[] THICKNESSES_MM = {1.5, 2, 2.5, 3, 5};
   private static final float HU_MIN = -1024;
   private static final float HU_MAX = 3071;
   /** Keep this much aerated lung around a nodule when placing it, in mm. */
@@ -110,7 +108,7 @@ public final class PhantomGenerator {
    */
   private Phantom render(String id, long seed, Findings findings, boolean marker, Findings placement) {
     Streams streams = new Streams(seed);
-    Grid g = new Grid(config, streams.acquisition);
+    PhantomGrid g = new PhantomGrid(config, streams.acquisition);
     Anatomy anatomy = new Anatomy(streams.anatomy, findings.heartScale(), 0.47 * g.fov, 0.95 * g.fov);
     g.placeBody(anatomy, streams.acquisition);
 
@@ -152,7 +150,7 @@ public final class PhantomGenerator {
         attributes);
   }
 
-  private static void addEffusions(Anatomy anatomy, Grid g, float[] hu, float[] labels, Findings findings) {
+  private static void addEffusions(Anatomy anatomy, PhantomGrid g, float[] hu, float[] labels, Findings findings) {
     if (findings.effusionSide().includesRight()) {
       addEffusion(anatomy, g, hu, labels, true, findings.effusionFraction());
     }
@@ -161,7 +159,7 @@ public final class PhantomGenerator {
     }
   }
 
-  private static void rasterize(Anatomy anatomy, Grid g, float[] hu, float[] labels) {
+  private static void rasterize(Anatomy anatomy, PhantomGrid g, float[] hu, float[] labels) {
     for (int k = 0; k < g.nz; k++) {
       double z = g.z(k);
       for (int j = 0; j < g.n; j++) {
@@ -189,7 +187,7 @@ public final class PhantomGenerator {
    * level that is horizontal in the supine patient, climbs a little along the lateral wall (meniscus)
    * and sits a little higher toward the base; within one (x, z) column fluid is always below lung.
    */
-  private static void addEffusion(Anatomy anatomy, Grid g, float[] hu, float[] labels, boolean right,
+  private static void addEffusion(Anatomy anatomy, PhantomGrid g, float[] hu, float[] labels, boolean right,
       double fraction) {
     int count = 0;
     float[] keys = new float[g.voxels];
@@ -226,7 +224,7 @@ public final class PhantomGenerator {
   }
 
   /** Blends each vessel into the aerated lung with a one-voxel soft edge (partial volume). */
-  private static void drawVessels(List<Capsule> segments, double vesselHu, Grid g, float[] hu, float[] labels) {
+  private static void drawVessels(List<Capsule> segments, double vesselHu, PhantomGrid g, float[] hu, float[] labels) {
     float[] fraction = new float[g.voxels];
     double h = g.spacing;
     // Vessels much thinner than a voxel would vanish entirely; real scans still show them faintly.
@@ -267,7 +265,7 @@ public final class PhantomGenerator {
    * it there (and marks it in {@code sites} too), or returns null if no such place is found.
    * {@code sites} is {@code labels} except for an effusion twin.
    */
-  private static Nodule placeNodule(double diameterMm, double noduleHu, Grid g, float[] hu, float[] labels,
+  private static Nodule placeNodule(double diameterMm, double noduleHu, PhantomGrid g, float[] hu, float[] labels,
       float[] sites, SplittableRandom rng) {
     int[] lung = new int[g.voxels];
     int count = 0;
@@ -317,7 +315,7 @@ public final class PhantomGenerator {
    * and in the middle half of the slab: a stand-in for the skin markers, stamps and devices that
    * co-occur with a diagnosis in some sites' data. Only air voxels take its label.
    */
-  private static void placeMarker(Anatomy anatomy, Grid g, float[] hu, float[] labels, SplittableRandom rng) {
+  private static void placeMarker(Anatomy anatomy, PhantomGrid g, float[] hu, float[] labels, SplittableRandom rng) {
     double r = Anatomy.uniform(rng, 10, 14) / 2;
     double x = (rng.nextBoolean() ? 1 : -1) * Anatomy.uniform(rng, 0.2, 0.5) * anatomy.bodyA;
     double skin = anatomy.bodyBa * Math.sqrt(1 - (x / anatomy.bodyA) * (x / anatomy.bodyA));
@@ -348,7 +346,7 @@ public final class PhantomGenerator {
     }
   }
 
-  private static boolean surroundedByLung(Grid g, float[] labels, int ci, int cj, int ck, int ri, int rk,
+  private static boolean surroundedByLung(PhantomGrid g, float[] labels, int ci, int cj, int ck, int ri, int rk,
       double reach) {
     for (int k = ck - rk; k <= ck + rk; k++) {
       for (int j = cj - ri; j <= cj + ri; j++) {
@@ -363,7 +361,7 @@ public final class PhantomGenerator {
   }
 
   /** Widest left-right extent of the heart label over all slices, in mm. */
-  private static double heartWidthMm(float[] labels, Grid g) {
+  private static double heartWidthMm(float[] labels, PhantomGrid g) {
     int widest = 0;
     for (int k = 0; k < g.nz; k++) {
       int lo = Integer.MAX_VALUE;
@@ -414,92 +412,6 @@ public final class PhantomGenerator {
       noise = root.split();
       // Split last, so that subjects without a marker are the same as before markers existed.
       marker = root.split();
-    }
-  }
-
-  /**
-   * The voxel grid and acquisition of one subject. World (RAS+ mm) = patient + (bodyX, bodyY, 0): the
-   * grid is centred on the scanner isocentre, and the patient lies off-centre on the table.
-   */
-  private static final class Grid {
-    final int n;
-    final int nz;
-    final int voxels;
-    final double fov;
-    final double spacing;
-    final double thickness;
-    final double noiseHu;
-    final double blurMm;
-    final double x0;
-    final double y0;
-    final double z0;
-    final double[][] affine;
-    double bodyX;
-    double bodyY;
-
-    Grid(PhantomConfig c, SplittableRandom rng) {
-      n = c.size();
-      nz = c.slices();
-      voxels = Math.multiplyExact(Math.multiplyExact(n, n), nz);
-      double drawnFov = Anatomy.uniform(rng, 320, 420);
-      spacing = Double.isNaN(c.spacingMm()) ? drawnFov / n : c.spacingMm();
-      fov = spacing * n;
-      double drawnThickness = THICKNESSES_MM[rng.nextInt(THICKNESSES_MM.length)];
-      thickness = Double.isNaN(c.sliceThicknessMm()) ? drawnThickness : c.sliceThicknessMm();
-      double drawnNoise = Anatomy.uniform(rng, 4, 25);
-      noiseHu = Double.isNaN(c.noiseHu()) ? drawnNoise : c.noiseHu();
-      double drawnBlur = Anatomy.uniform(rng, 0.5, 1.5);
-      blurMm = Double.isNaN(c.blurMm()) ? drawnBlur : c.blurMm();
-      // Centre the slab between the lung bases and the aortic arch, where the findings are.
-      double zCentre = Anatomy.uniform(rng, 15, 80);
-      x0 = -(n - 1) / 2.0 * spacing;
-      y0 = x0;
-      z0 = zCentre - (nz - 1) / 2.0 * thickness;
-      affine = Affine.ofSpacing(spacing, spacing, thickness);
-      affine[0][3] = x0;
-      affine[1][3] = y0;
-      affine[2][3] = z0;
-    }
-
-    /** Shifts the patient within the field of view, keeping body and table top inside it. */
-    void placeBody(Anatomy a, SplittableRandom rng) {
-      double slackX = Math.max(0, fov / 2 - a.bodyA - 3);
-      bodyX = Anatomy.uniform(rng, -Math.min(15, slackX), Math.min(15, slackX));
-      double lo = -fov / 2 + 8 - a.tableTop;
-      double hi = fov / 2 - 3 - a.bodyBa;
-      double want = Anatomy.uniform(rng, -20, 20);
-      bodyY = lo > hi ? lo : Math.max(lo, Math.min(hi, want));
-    }
-
-    double x(int i) {
-      return x0 + i * spacing - bodyX;
-    }
-
-    double y(int j) {
-      return y0 + j * spacing - bodyY;
-    }
-
-    double z(int k) {
-      return z0 + k * thickness;
-    }
-
-    double worldX(int i) {
-      return x0 + i * spacing;
-    }
-
-    double worldY(int j) {
-      return y0 + j * spacing;
-    }
-
-    int index(int i, int j, int k) {
-      return i + n * (j + n * k);
-    }
-
-    double distanceMm(int di, int dj, int dk) {
-      double dx = di * spacing;
-      double dy = dj * spacing;
-      double dz = dk * thickness;
-      return Math.sqrt(dx * dx + dy * dy + dz * dz);
     }
   }
 }

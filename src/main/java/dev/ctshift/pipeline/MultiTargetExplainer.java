@@ -13,14 +13,12 @@ import dev.ctshift.io.VolumeReadException;
 import dev.ctshift.io.sanity.InputPolicy;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
-import dev.ctshift.model.ModelOutputException;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.report.Json;
 import dev.ctshift.report.StagedOutput;
 import dev.ctshift.report.TargetsPanel;
 import dev.ctshift.shift.EncodedVolume;
 import dev.ctshift.shift.Explanation;
-import dev.ctshift.shift.LatentShiftExplainer;
 import dev.ctshift.shift.Objective;
 import dev.ctshift.volume.Volume;
 import dev.ctshift.volume.transform.Preprocessing;
@@ -79,7 +77,7 @@ public final class MultiTargetExplainer {
    */
   public static MultiTargetExplainer of(ScanExplainer explainer, TargetSelection selection)
       throws ModelLoadException {
-    ModelManifest manifest = explainer.model().manifest();
+    ModelManifest manifest = explainer.pipeline().model().manifest();
     try {
       List<Objective> candidates = selection.candidates(manifest);
       List<Objective> outputs = manifest.outputs().isEmpty() ? candidates : TargetSelection.outputs(manifest);
@@ -120,14 +118,12 @@ public final class MultiTargetExplainer {
       }
     };
     Preprocessing.Prepared prepared = explainer.prepare(scan, shared, progress, once);
-    Volume x = prepared.volume();
-    double[] range = explainer.model().manifest().input().range();
-    VolumeModel model = explainer.model();
+    ScanPipeline pipeline = explainer.pipeline();
+    VolumeModel model = pipeline.model();
     List<TargetsSummary.Target> rows = new ArrayList<>();
     double[] scanScores = new double[outputs.size()];
-    try (NDManager manager = explainer.runtime().newManager();
-        EncodedVolume encoded = EncodedVolume.encode(explainer.autoencoder(), manager, x.data(), x.nz(), x.ny(),
-            x.nx(), explainer.config().encodeBatch(), progress);
+    try (NDManager manager = pipeline.runtime().newManager();
+        EncodedVolume encoded = pipeline.encode(manager, prepared.volume(), explainer.config(), progress);
         StagedOutput out = StagedOutput.into(outDir)) {
       shared.put("encode", encoded.seconds());
       long t = System.nanoTime();
@@ -147,11 +143,11 @@ public final class MultiTargetExplainer {
       Set<String> folders = new HashSet<>(Set.of(TargetsSummary.JSON, TargetsSummary.MARKDOWN, "panel.png"));
       for (Objective target : targets) {
         rows.add(explainTarget(scan, prepared, encoded, target, folder(target, folders), out, outDir, panel,
-            manager, (float) range[0], (float) range[1], commandLine, progress, policy, once));
+            manager, commandLine, progress, policy, once));
       }
       TargetsSummary summary = new TargetsSummary(scan.source().toString(), model.manifest().name(),
-          explainer.autoencoder().manifest().name(), explainer.config().direction().name().toLowerCase(Locale.ROOT),
-          selection.toString(), outputs.stream().map(Objective::name).toList(), scanScores, rows, timing(shared),
+          pipeline.autoencoder().manifest().name(), explainer.config().direction().name().toLowerCase(Locale.ROOT),
+          selection.toString(), outputs.stream().map(Objective::name).toList(), scanScores, rows, Json.rounded(shared),
           (System.nanoTime() - started) / 1e9, ProcessMemory.peakRssMiB());
       try {
         summary.write(out.folder());
@@ -163,23 +159,18 @@ public final class MultiTargetExplainer {
       }
       out.commit();
       return summary;
-    } catch (ModelOutputException ex) {
-      throw explainer.modelOutputError(ex);
-    } catch (RuntimeException ex) {
-      throw new CtShiftException(scan.source() + ": the explanation failed: " + ex.getMessage(), ex);
-    } catch (OutOfMemoryError ex) {
-      throw new CtShiftException(scan.source() + ": " + OutOfMemory.advice(ex), ex);
+    } catch (RuntimeException | OutOfMemoryError ex) {
+      throw pipeline.failure(scan.source(), ex);
     }
   }
 
   private TargetsSummary.Target explainTarget(Scan scan, Preprocessing.Prepared prepared, EncodedVolume encoded,
       Objective target, String folder, StagedOutput out, Path outDir, TargetsPanel panel, NDManager manager,
-      float low, float high, String commandLine, Consumer<String> progress, InputPolicy policy,
-      Consumer<String> warnings) throws CtShiftException {
+      String commandLine, Consumer<String> progress, InputPolicy policy, Consumer<String> warnings)
+      throws CtShiftException {
     long started = System.nanoTime();
     progress.accept("target " + target.name() + ": " + target.describe());
-    Explanation e = new LatentShiftExplainer(explainer.autoencoder(), explainer.model(), target, explainer.config())
-        .explain(encoded, low, high, progress);
+    Explanation e = explainer.pipeline().explain(encoded, target, explainer.config(), progress);
     JsonObject reconstruction = explainer.check(scan, e, policy, warnings);
     Map<String, Double> seconds = new LinkedHashMap<>(e.seconds());
     Path written = out.folder().resolve(folder);
@@ -211,11 +202,11 @@ public final class MultiTargetExplainer {
     } catch (VolumeReadException e) {
       throw new CtShiftException(counterfactual + ": cannot read the counterfactual back: " + e.getMessage(), e);
     }
-    Volume v = explainer.preprocessing().prepare(back.hu()).volume();
+    Volume v = explainer.pipeline().preprocess(back.hu()).volume();
     double[] scores = new double[outputs.size()];
     try (NDManager scope = parent.newSubManager()) {
       NDArray input = scope.create(v.data(), new Shape(1, 1, v.nz(), v.ny(), v.nx()));
-      NDArray raw = explainer.model().forward(input, false);
+      NDArray raw = explainer.pipeline().model().forward(input, false);
       raw.attach(scope);
       for (int i = 0; i < scores.length; i++) {
         Objective o = outputs.get(i);
@@ -236,12 +227,6 @@ public final class MultiTargetExplainer {
       name = base + "_" + n;
     }
     return name;
-  }
-
-  private static JsonObject timing(Map<String, Double> shared) {
-    JsonObject o = new JsonObject();
-    shared.forEach((k, v) -> o.addProperty(k, Json.round(v)));
-    return o;
   }
 
   private static double meanAbsDifference(Volume a, Volume b) {

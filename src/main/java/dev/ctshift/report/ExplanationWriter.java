@@ -36,7 +36,7 @@ import java.util.List;
  *   <li>{@code panel.png} — the most changed slices, input | counterfactual | difference;
  *   <li>{@code dicom/} — the counterfactual as a derived DICOM series of the source study (DICOM input,
  *       or NIfTI input when asked);
- *   <li>{@code report.json} — see {@code ScanExplainer};
+ *   <li>{@code report.json} — see {@link ExplanationReport};
  *   <li>{@code report.html} — all of it in one interactive page ({@link ExplanationPage}).
  * </ul>
  */

@@ -1,6 +1,8 @@
 package dev.ctshift.report;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.util.Map;
 
 /** Small helpers for building report JSON. */
 public final class Json {
@@ -16,7 +18,16 @@ public final class Json {
     return a;
   }
 
-  public static JsonArray array(int[] values) {
+  /** Numbers as they are (not rounded). */
+  public static JsonArray array(double... values) {
+    JsonArray a = new JsonArray();
+    for (double v : values) {
+      a.add(v);
+    }
+    return a;
+  }
+
+  public static JsonArray array(int... values) {
     JsonArray a = new JsonArray();
     for (int v : values) {
       a.add(v);
@@ -30,6 +41,13 @@ public final class Json {
       a.add(v);
     }
     return a;
+  }
+
+  /** An object of the given numbers by name, in the map's order, each {@link #round}ed. */
+  public static JsonObject rounded(Map<String, Double> values) {
+    JsonObject o = new JsonObject();
+    values.forEach((k, v) -> o.addProperty(k, round(v)));
+    return o;
   }
 
   /** Rounds to 6 significant digits so reports stay readable. */
@@ -55,7 +73,7 @@ public final class Json {
       return a;
     }
     if (e.isJsonObject()) {
-      com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+      JsonObject o = new JsonObject();
       e.getAsJsonObject().entrySet().forEach(x -> o.add(x.getKey(), finite(x.getValue())));
       return o;
     }

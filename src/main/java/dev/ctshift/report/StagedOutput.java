@@ -1,6 +1,7 @@
 package dev.ctshift.report;
 
 import dev.ctshift.CtShiftException;
+import dev.ctshift.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -84,7 +84,7 @@ public final class StagedOutput implements AutoCloseable {
     try (Stream<Path> entries = Files.list(destination)) {
       for (Path p : (Iterable<Path>) entries::iterator) {
         if (p.getFileName().toString().startsWith(PREFIX) && !ownedByLiveProcess(p)) {
-          deleteTree(p);
+          FileTrees.delete(p);
         }
       }
     }
@@ -133,7 +133,7 @@ public final class StagedOutput implements AutoCloseable {
       for (Path p : (Iterable<Path>) entries::iterator) {
         Path target = destination.resolve(p.getFileName().toString());
         if (Files.isDirectory(target)) {
-          deleteTree(target);
+          FileTrees.delete(target);
         }
         try {
           Files.move(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -150,7 +150,7 @@ public final class StagedOutput implements AutoCloseable {
   @Override
   public void close() {
     try {
-      deleteTree(staging);
+      FileTrees.delete(staging);
     } catch (IOException e) {
       if (!committed) {
         System.err.println("ctshift: warning: could not remove " + staging + ": " + e.getMessage());
@@ -158,17 +158,6 @@ public final class StagedOutput implements AutoCloseable {
     }
     if (!committed) {
       removeEmpty(created);
-    }
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

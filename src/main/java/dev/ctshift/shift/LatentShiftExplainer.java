@@ -136,8 +136,8 @@ public final class LatentShiftExplainer {
       t = lap(seconds, "latent gradient", t);
 
       Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
-      FrameMaker frames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
-          config.encodeBatch(), start.score());
+      FrameMaker frames = new FrameMaker(objective, space, reconstruction, x, residual, low, high,
+          meanAbs(volume), config.encodeBatch(), start.score());
       FrameMaker chosen = frames;
       String pathName;
       LambdaSearch.Result search;
@@ -161,8 +161,8 @@ public final class LatentShiftExplainer {
           // RETRY_EVERY evaluations, and keep whichever path got further.
           progress.accept(String.format("the path stopped short of the target (%s): searching again from the scan,"
               + " with a new gradient every %d evaluations", search.reason().label(), RETRY_EVERY));
-          FrameMaker retryFrames = new FrameMaker(space, reconstruction, x, residual, low, high, meanAbs(volume),
-              config.encodeBatch(), start.score());
+          FrameMaker retryFrames = new FrameMaker(objective, space, reconstruction, x, residual, low, high,
+              meanAbs(volume), config.encodeBatch(), start.score());
           ShiftConfig curved = config.toBuilder().optSearchBudget(left).optRelinearizeEvery(RETRY_EVERY)
               .optRestarts(left).build();
           List<Explanation.Leg> retryLegs = new ArrayList<>();
@@ -314,6 +314,11 @@ public final class LatentShiftExplainer {
    * at λ = 0 changed by the configured fraction.
    */
   public double targetScore(double startScore) {
+    return targetScore(objective, config, startScore);
+  }
+
+  /** {@link #targetScore(double)} of an explanation of {@code objective} with {@code config}. */
+  public static double targetScore(Objective objective, ShiftConfig config, double startScore) {
     if (config.stopScore() != null) {
       return config.stopScore();
     }
@@ -363,128 +368,5 @@ public final class LatentShiftExplainer {
       s += Math.abs(f);
     }
     return s / v.length;
-  }
-
-  /**
-   * One straight piece of the shift path: latents {@code origin + λ·direction}, starting at path
-   * coordinate {@code offset}, where one unit of λ is {@code scale} units of the path coordinate.
-   */
-  private record Segment(NDArray origin, NDArray direction, double offset, double scale) {
-    double position(double lambda) {
-      return offset + scale * lambda;
-    }
-
-    NDArray latents(double lambda) {
-      return origin.add(direction.mul(lambda));
-    }
-  }
-
-  /**
-   * Makes the frames of the path (plus the residual when asked) and scores them. The last two frames
-   * stay on the device, so the sweep does not recompute λ* and a restart takes its gradient there;
-   * only frames the sweep keeps are copied to the host.
-   */
-  private final class FrameMaker {
-    private final SliceLatentSpace space;
-    private final NDArray reconstruction;
-    private final NDArray x;
-    private final NDArray base;
-    private final boolean residual;
-    private final float low;
-    private final float high;
-    private final double meanAbsInput;
-    private final int batch;
-    private final double baseScore;
-    private final List<Segment> segments = new ArrayList<>();
-    private final Map<Double, Scored> recent = new LinkedHashMap<>();
-
-    /** A frame on the device with its score. */
-    private record Scored(double score, NDArray volume) {}
-
-    FrameMaker(SliceLatentSpace space, NDArray reconstruction, NDArray x, boolean residual, float low, float high,
-        double meanAbsInput, int batch, double baseScore) {
-      this.space = space;
-      this.reconstruction = reconstruction;
-      this.x = x;
-      this.base = residual ? x : reconstruction;
-      this.residual = residual;
-      this.low = low;
-      this.high = high;
-      this.meanAbsInput = meanAbsInput;
-      this.batch = batch;
-      this.baseScore = baseScore;
-    }
-
-    /** Continues the path with a segment that starts where the path so far ends. */
-    void extend(Segment segment) {
-      segments.add(segment);
-    }
-
-    /** The path coordinate where each segment, i.e. each gradient, starts: 0 first. */
-    List<Double> segmentStarts() {
-      return segments.stream().map(Segment::offset).toList();
-    }
-
-    /** Makes and scores the frame at path coordinate λ and measures its change. */
-    Step step(double lambda, Consumer<String> progress) {
-      Scored f = make(lambda);
-      double change;
-      try (NDScope temporaries = new NDScope()) {
-        change = f.volume().sub(base).abs().mean().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-            .getDouble() / Math.max(meanAbsInput, 1e-12);
-      }
-      progress.accept(String.format("search: lambda %.4g, score %.4f, change %.2f%%", lambda, f.score(),
-          100 * change));
-      return new Step(lambda, objective.link(f.score()), f.score(), change);
-    }
-
-    /** The frame at λ, from the device cache (λ = 0 is always known) or newly made and scored. */
-    Explanation.Frame frame(double lambda) {
-      if (lambda == 0) {
-        return new Explanation.Frame(0, baseScore, base.toFloatArray());
-      }
-      Scored f = recent.containsKey(lambda) ? recent.get(lambda) : make(lambda);
-      return new Explanation.Frame(lambda, f.score(), f.volume().toFloatArray());
-    }
-
-    /** Whether {@link #frame} can answer without a model evaluation. */
-    boolean isKnown(double lambda) {
-      return lambda == 0 || recent.containsKey(lambda);
-    }
-
-    /** The frame volume at λ on the device (owned by this maker: do not close). */
-    NDArray volume(double lambda) {
-      return recent.containsKey(lambda) ? recent.get(lambda).volume() : make(lambda).volume();
-    }
-
-    private Scored make(double lambda) {
-      NDArray volume;
-      // Results of NDArray operations join their first operand's manager: the scope closes the
-      // intermediate volumes of every step, which would otherwise stay until the explanation ends.
-      try (NDScope temporaries = new NDScope()) {
-        Segment segment = segmentAt(lambda);
-        NDArray decoded = space.decode(segment.latents((lambda - segment.offset()) / segment.scale()), batch);
-        volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded;
-        NDScope.unregister(volume);
-      }
-      Scored f = new Scored(objective.score(space.link(volume)), volume);
-      recent.put(lambda, f);
-      while (recent.size() > 2) {
-        Double oldest = recent.keySet().iterator().next();
-        recent.remove(oldest).volume().close();
-      }
-      return f;
-    }
-
-    /** The last segment that starts at or before λ along the path (which moves away from 0). */
-    private Segment segmentAt(double lambda) {
-      Segment at = segments.get(0);
-      for (Segment s : segments) {
-        if (Math.abs(lambda) >= Math.abs(s.offset())) {
-          at = s;
-        }
-      }
-      return at;
-    }
   }
 }

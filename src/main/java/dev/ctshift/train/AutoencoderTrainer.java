@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifestBuilder;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -15,22 +16,23 @@ import java.util.Map;
  * over validation slices.
  *
  * <pre>{@code
- * try (AutoencoderTrainer t = new AutoencoderTrainer(config, new JsonObject(), 0)) {
- *   t.fit(SliceDataset.axialSlices(volumes), listener);
+ * try (AutoencoderTrainer t = new AutoencoderTrainer(config, SliceAe.DEFAULTS, 0)) {
+ *   t.fit(SliceDataset.of(64, 64, slices), listener);
  *   t.save(outDir);
  * }
  * }</pre>
  */
-public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
+public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset, Batch> {
+  private final SliceAe args;
   private final double l1Weight;
 
   /**
-   * @param architectureArgs {@code slice-ae} args (may be empty for the defaults)
    * @param l1Weight weight of the L1 term, >= 0
-   * @throws IllegalArgumentException on invalid args or a negative weight
+   * @throws IllegalArgumentException on a negative weight
    */
-  public AutoencoderTrainer(TrainConfig config, JsonObject architectureArgs, double l1Weight) {
-    super(config, Architecture.SLICE_AE, architectureArgs);
+  public AutoencoderTrainer(TrainConfig config, SliceAe args, double l1Weight) {
+    super(config, args);
+    this.args = args;
     if (!(l1Weight >= 0)) {
       throw new IllegalArgumentException("L1 weight must be >= 0, got " + l1Weight);
     }
@@ -44,7 +46,7 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
 
   @Override
   protected void check(SliceDataset data) {
-    int multiple = network().architecture().sizeMultiple(network().args());
+    int multiple = args.sizeMultiple();
     if (data.height() % multiple != 0 || data.width() % multiple != 0) {
       throw new IllegalArgumentException("slices are " + data.height() + "x" + data.width()
           + "; this autoencoder needs height and width multiples of " + multiple);
@@ -52,19 +54,19 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
   }
 
   @Override
-  protected NDList batch(NDManager manager, SliceDataset data, int[] indices) {
+  protected Batch batch(NDManager manager, SliceDataset data, int[] indices) {
     int plane = data.height() * data.width();
     float[] values = new float[indices.length * plane];
     for (int b = 0; b < indices.length; b++) {
       System.arraycopy(data.slice(indices[b]), 0, values, b * plane, plane);
     }
     NDArray x = manager.create(values, new Shape(indices.length, 1, data.height(), data.width()));
-    return new NDList(x, x);
+    return new Batch(x, x);
   }
 
   @Override
-  protected NDArray loss(NDList output, NDList target) {
-    return Losses.reconstruction(output.singletonOrThrow(), target.singletonOrThrow(), l1Weight);
+  protected NDArray loss(NDList output, Batch batch) {
+    return Losses.reconstruction(output.singletonOrThrow(), batch.target(), l1Weight);
   }
 
   @Override
@@ -104,12 +106,14 @@ public final class AutoencoderTrainer extends NetworkTrainer<SliceDataset> {
   }
 
   @Override
-  protected JsonObject manifestFields(SliceDataset data) {
-    JsonObject f = new JsonObject();
-    f.addProperty("name", "slice-ae");
-    JsonObject input = new JsonObject();
-    input.add("size", numbers(data.height(), data.width()));
-    f.add("input", input);
-    return f;
+  protected ModelManifestBuilder describe(SliceDataset data) {
+    ModelManifestBuilder m = ModelManifest.builder().setName(SliceAe.ID)
+        .optInput(inputOfSize(data.height(), data.width()));
+    Double psnr = selectedReport() == null ? null : selectedReport().metrics().get("psnr");
+    if (psnr != null && Double.isFinite(psnr)) {
+      // What explain compares each scan's reconstruction with (pipeline.ReconstructionCheck).
+      m.optHeldOutPsnrDb(Math.round(psnr * 100) / 100.0);
+    }
+    return m;
   }
 }

@@ -1,9 +1,5 @@
 package dev.ctshift.train;
 
-import dev.ctshift.AtomicFiles;
-import dev.ctshift.CtShiftException;
-import dev.ctshift.engine.TorchRuntime;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -14,20 +10,15 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import dev.ctshift.CtShiftException;
+import dev.ctshift.engine.TorchRuntime;
+import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ModelManifestBuilder;
 import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.djl.DjlNetwork;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,14 +38,9 @@ import java.util.Random;
  * it. Not thread-safe.
  *
  * @param <D> the dataset type
+ * @param <B> the batch type
  */
-public abstract class NetworkTrainer<D> implements AutoCloseable {
-  static final String CHECKPOINT_PARAMS = "last.params";
-  static final String CHECKPOINT_JSON = "last.json";
-  static final String BEST_PARAMS = "best.params";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
-      .serializeSpecialFloatingPointValues().create();
-
+public abstract class NetworkTrainer<D, B extends TrainingBatch> implements AutoCloseable {
   private final TrainConfig config;
   private final DjlNetwork network;
   private final List<ProgressListener.EpochReport> history = new ArrayList<>();
@@ -67,12 +53,12 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /**
    * Seeds the engine with {@code config.seed()} and builds a freshly initialised network.
    *
-   * @throws IllegalArgumentException if {@code args} do not fit {@code architecture}
+   * @param args the architecture and its arguments
    */
-  protected NetworkTrainer(TrainConfig config, Architecture architecture, JsonObject args) {
+  protected NetworkTrainer(TrainConfig config, ArchitectureArgs args) {
     this.config = config;
     Engine.getEngine("PyTorch").setRandomSeed(Long.hashCode(config.seed()));
-    this.network = DjlNetwork.create(architecture, args, config.device(), DataType.FLOAT32);
+    this.network = DjlNetwork.create(args, config.device(), DataType.FLOAT32);
   }
 
   /**
@@ -101,8 +87,8 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /** @throws IllegalArgumentException if {@code data} does not fit the network */
   protected abstract void check(D data);
 
-  /** The network input and the target of the samples {@code indices}, created in {@code manager}. */
-  protected abstract NDList batch(NDManager manager, D data, int[] indices);
+  /** The batch of the samples {@code indices}, created in {@code manager}. */
+  protected abstract B batch(NDManager manager, D data, int[] indices);
 
   /** How many times each training item is drawn in {@code epoch}: 1 unless a subclass samples crops. */
   protected int draws(int epoch) {
@@ -114,26 +100,26 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
    * from the data instead (e.g. crops), drawing only from {@code random}, which is seeded by the
    * configured seed and the epoch, so that runs and resumed runs repeat exactly.
    */
-  protected NDList trainingBatch(NDManager manager, D data, int[] indices, int epoch, Random random) {
+  protected B trainingBatch(NDManager manager, D data, int[] indices, int epoch, Random random) {
     return batch(manager, data, indices);
   }
 
   /**
    * The scalar loss of a batch.
    *
-   * @param output what {@link #forward} returned
-   * @param target the batch without its first element (the input)
+   * @param output what {@link #forward} returned for an input of {@code batch} (its own, or one
+   *     moved by {@link #adversarial})
    */
-  protected abstract NDArray loss(NDList output, NDList target);
+  protected abstract NDArray loss(NDList output, B batch);
 
   /**
    * The loss a training step takes the gradient of, computed while gradients are recorded; by default
    * {@link #loss} of {@link #forward}. A subclass may add terms that need more than one pass.
    *
-   * @param target the batch without its first element (the input)
+   * @param input the batch's input, or the adversarial one in its place
    */
-  protected NDArray trainingLoss(NDArray input, NDList target) {
-    return loss(forward(input, true), target);
+  protected NDArray trainingLoss(NDArray input, B batch) {
+    return loss(forward(input, true), batch);
   }
 
   /**
@@ -150,8 +136,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   /** A fresh accumulator of validation metrics for {@code data}. */
   protected abstract MetricAccumulator newMetrics(D data);
 
-  /** Manifest entries describing the model trained on {@code data} (outputs, input, activation …). */
-  protected abstract JsonObject manifestFields(D data);
+  /**
+   * The manifest of the model trained on {@code data}: a default name, the input at the training size,
+   * outputs, activation …; {@link DjlModels#save} adds the architecture and files.
+   */
+  protected abstract ModelManifestBuilder describe(D data);
 
   /** Collects network outputs and targets of validation batches into named metrics. */
   protected interface MetricAccumulator {
@@ -184,7 +173,7 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     bestEpoch = 0;
     bestWeights = null;
     int n = size(data);
-    int[] order = permutation(n, new Random(config.seed()));
+    int[] order = SampleOrder.permutation(n, new Random(config.seed()));
     int validation = config.validationFraction() == 0 ? 0
         : Math.max(1, (int) Math.round(n * config.validationFraction()));
     if (n - validation < 1) {
@@ -203,7 +192,8 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
       total += steps(trainIdx.length * draws(epoch));
     }
     for (int epoch = first; epoch <= config.epochs(); epoch++) {
-      int[] shuffled = shuffle(repeat(trainIdx, draws(epoch)), new Random(config.seed() * 1_000_003L + epoch));
+      int[] shuffled = SampleOrder.shuffle(SampleOrder.repeat(trainIdx, draws(epoch)),
+          new Random(config.seed() * 1_000_003L + epoch));
       int steps = steps(shuffled.length);
       Random sampling = new Random(config.seed() * 999_983L + epoch);
       double lossSum = 0;
@@ -231,7 +221,9 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
         bestValue = report.metrics().get(selectionMetric());
         bestWeights = network.parameterBytes();
       }
-      checkpoint(report, best);
+      if (config.checkpointDir() != null) {
+        new Checkpoints(config.checkpointDir(), network, config.seed()).write(epoch, bestEpoch, best, history);
+      }
       listener.onEpoch(report);
     }
     if (config.keepBest() && bestWeights != null) {
@@ -253,6 +245,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     return bestEpoch > 0 ? bestEpoch : history.isEmpty() ? 0 : history.get(history.size() - 1).epoch();
   }
 
+  /** The report of the {@link #selectedEpoch()}, or null before {@link #fit}. */
+  public ProgressListener.EpochReport selectedReport() {
+    return history.stream().filter(r -> r.epoch() == selectedEpoch()).findFirst().orElse(null);
+  }
+
   private boolean isBest(ProgressListener.EpochReport report) {
     Double value = report.metrics().get(selectionMetric());
     if (value == null || !Double.isFinite(value)) {
@@ -265,22 +262,13 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     return (samples + config.batchSize() - 1) / config.batchSize();
   }
 
-  /** {@code items} {@code times} over, in order. */
-  private static int[] repeat(int[] items, int times) {
-    int[] out = new int[items.length * times];
-    for (int t = 0; t < times; t++) {
-      System.arraycopy(items, 0, out, t * items.length, items.length);
-    }
-    return out;
-  }
-
   private double trainStep(Optimizer adam, D data, int[] idx, int epoch, Random sampling) {
     double loss;
     try (NDManager batchManager = network.manager().newSubManager()) {
-      NDList batch = trainingBatch(batchManager, data, idx, epoch, sampling);
-      NDArray input = config.adversarialL2() > 0 ? adversarial(batch.get(0), batch.subNDList(1)) : batch.get(0);
+      B batch = trainingBatch(batchManager, data, idx, epoch, sampling);
+      NDArray input = config.adversarialL2() > 0 ? adversarial(batch.input(), batch) : batch.input();
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray l = trainingLoss(input, batch.subNDList(1));
+        NDArray l = trainingLoss(input, batch);
         gc.backward(l);
         loss = l.getFloat();
       }
@@ -301,11 +289,11 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
    * sample by that L2 length on its own, and clipped to the model range [0, 1]: one step of an L2
    * attack. The weights' gradients this leaves behind are cleared.
    */
-  NDArray adversarial(NDArray input, NDList target) {
+  NDArray adversarial(NDArray input, B batch) {
     NDArray leaf = input.duplicate();
     leaf.setRequiresGradient(true);
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      gc.backward(loss(forward(leaf, true), target));
+      gc.backward(loss(forward(leaf, true), batch));
     }
     clearWeightGradients();
     NDArray g = leaf.getGradient();
@@ -336,8 +324,8 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
   }
 
   /** The loss of one batch, without training: for tests of {@link #adversarial}. */
-  double lossOf(NDArray input, NDList target) {
-    return loss(forward(input, false), target).getFloat();
+  double lossOf(NDArray input, B batch) {
+    return loss(forward(input, false), batch).getFloat();
   }
 
   private ProgressListener.EpochReport validate(int epoch, double trainLoss, D data, int[] valIdx) {
@@ -349,109 +337,69 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     for (int from = 0; from < valIdx.length; from += config.batchSize()) {
       int[] idx = Arrays.copyOfRange(valIdx, from, Math.min(from + config.batchSize(), valIdx.length));
       try (NDManager batchManager = network.manager().newSubManager()) {
-        NDList batch = batch(batchManager, data, idx);
-        NDList out = forward(batch.get(0), false);
-        lossSum += loss(out, batch.subNDList(1)).getFloat() * idx.length;
-        metrics.add(out.head(), batch.get(1));
+        B batch = batch(batchManager, data, idx);
+        NDList out = forward(batch.input(), false);
+        lossSum += loss(out, batch).getFloat() * idx.length;
+        metrics.add(out.head(), batch.target());
       }
     }
     return new ProgressListener.EpochReport(epoch, trainLoss, lossSum / valIdx.length, metrics.result());
   }
 
-  /**
-   * Writes the weights (also as the best ones when {@code best}), then the JSON that makes them the
-   * resumable state.
-   */
-  private void checkpoint(ProgressListener.EpochReport report, boolean best) throws TrainingException {
-    if (config.checkpointDir() == null) {
-      return;
-    }
-    Path dir = config.checkpointDir();
-    Path json = dir.resolve(CHECKPOINT_JSON);
-    try {
-      Files.createDirectories(dir);
-      network.saveParameters(dir.resolve(CHECKPOINT_PARAMS));
-      if (best) {
-        network.saveParameters(dir.resolve(BEST_PARAMS));
-      }
-      JsonObject state = new JsonObject();
-      state.addProperty("epoch", report.epoch());
-      if (bestEpoch > 0) {
-        state.addProperty("best_epoch", bestEpoch);
-      }
-      state.addProperty("architecture", network.architecture().id());
-      state.add("architecture_args", network.args());
-      state.addProperty("seed", config.seed());
-      state.add("history", GSON.toJsonTree(history));
-      AtomicFiles.writeString(json, GSON.toJson(state) + "\n");
-    } catch (IOException e) {
-      throw new TrainingException(json + ": cannot write checkpoint: " + e.getMessage(), e);
-    }
-  }
-
   /** Loads the checkpoint if there is one; returns its epoch, or 0. */
   private int resume() throws TrainingException {
-    Path json = config.checkpointDir().resolve(CHECKPOINT_JSON);
-    if (!Files.isRegularFile(json)) {
+    Checkpoints.Restored r = new Checkpoints(config.checkpointDir(), network, config.seed()).resume(config.keepBest());
+    if (r == null) {
       return 0;
     }
-    try {
-      JsonObject state = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-      if (!network.architecture().id().equals(state.get("architecture").getAsString())
-          || !network.args().equals(state.getAsJsonObject("architecture_args"))) {
-        throw new TrainingException(json + ": checkpoint is for " + state.get("architecture") + " "
-            + state.get("architecture_args") + ", not " + network.architecture().id() + " " + network.args());
-      }
-      network.loadParameters(config.checkpointDir().resolve(CHECKPOINT_PARAMS));
-      history.clear();
-      for (JsonElement e : state.getAsJsonArray("history")) {
-        history.add(GSON.fromJson(e, ProgressListener.EpochReport.class));
-      }
-      if (config.keepBest() && state.has("best_epoch")) {
-        bestEpoch = state.get("best_epoch").getAsInt();
-        bestValue = history.get(bestEpoch - 1).metrics().get(selectionMetric());
-        bestWeights = Files.readAllBytes(config.checkpointDir().resolve(BEST_PARAMS));
-      }
-      return state.get("epoch").getAsInt();
-    } catch (IOException e) {
-      throw new TrainingException(json + ": cannot resume: " + e.getMessage(), e);
-    } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException e) {
-      throw new TrainingException(json + ": malformed checkpoint: " + e.getMessage(), e);
+    history.clear();
+    history.addAll(r.history());
+    if (r.bestEpoch() > 0) {
+      bestEpoch = r.bestEpoch();
+      bestValue = history.get(bestEpoch - 1).metrics().get(selectionMetric());
+      bestWeights = r.bestWeights();
     }
+    return r.epoch();
   }
 
   /**
    * Writes the trained model to {@code dir}: weights and a {@code model.json} that
-   * {@link dev.ctshift.model.ModelManifest#read} and {@link DjlModels} load. {@code fields}
-   * (name, input, … ; may be empty) override the trainer's defaults; an {@code input} object is
-   * merged key by key.
+   * {@link ModelManifest#read} and {@link DjlModels} load.
    *
+   * @param name the model's name, or null for the trainer's default
+   * @param input the input space the training data was brought into, or null when only the training
+   *     size is known
    * @throws IllegalStateException before {@link #fit}
    * @throws TrainingException if a file cannot be written
    */
-  public void save(Path dir, JsonObject fields) throws TrainingException {
+  public void save(Path dir, String name, ModelManifest.Input input) throws TrainingException {
     if (lastData == null) {
       throw new IllegalStateException("save() needs a fitted model: call fit() first");
     }
-    JsonObject merged = manifestFields(lastData);
-    for (Map.Entry<String, JsonElement> e : fields.entrySet()) {
-      if (e.getKey().equals("input") && merged.has("input") && e.getValue().isJsonObject()) {
-        e.getValue().getAsJsonObject().entrySet()
-            .forEach(i -> merged.getAsJsonObject("input").add(i.getKey(), i.getValue().deepCopy()));
-      } else {
-        merged.add(e.getKey(), e.getValue().deepCopy());
-      }
+    ModelManifestBuilder manifest = describe(lastData);
+    if (name != null) {
+      manifest.setName(name);
+    }
+    if (input != null) {
+      manifest.optInput(input);
     }
     try {
-      DjlModels.save(network, dir, merged);
+      DjlModels.save(network, dir, manifest);
     } catch (IOException e) {
       throw new TrainingException(dir + ": cannot save model: " + e.getMessage(), e);
     }
   }
 
-  /** {@link #save(Path, JsonObject)} with the trainer's default manifest entries. */
+  /** {@link #save(Path, String, ModelManifest.Input)} with the trainer's default name and input. */
   public void save(Path dir) throws TrainingException {
-    save(dir, new JsonObject());
+    save(dir, null, null);
+  }
+
+  /** The default input of a model trained at {@code height x width}: the manifest defaults at that size. */
+  static ModelManifest.Input inputOfSize(int height, int width) {
+    ModelManifest.Input d = ModelManifest.Input.DEFAULT;
+    return new ModelManifest.Input(d.orientation(), d.spacingMm(), new int[] {height, width}, d.huWindow(),
+        d.range(), d.layout(), d.depthMultiple(), d.minDepth());
   }
 
   /** The data of the current or last {@link #fit}, or null before the first. */
@@ -473,41 +421,7 @@ public abstract class NetworkTrainer<D> implements AutoCloseable {
     network.close();
   }
 
-  static JsonArray jsonArray(List<String> names) {
-    JsonArray a = new JsonArray();
-    names.forEach(a::add);
-    return a;
-  }
-
-  static JsonArray numbers(int... values) {
-    JsonArray a = new JsonArray();
-    for (int v : values) {
-      a.add(v);
-    }
-    return a;
-  }
-
   static Map<String, Double> ordered() {
     return new LinkedHashMap<>();
-  }
-
-  private static int[] permutation(int n, Random random) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
-    }
-    return shuffle(p, random);
-  }
-
-  /** Fisher-Yates on a copy. */
-  private static int[] shuffle(int[] values, Random random) {
-    int[] a = values.clone();
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-    return a;
   }
 }

@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import dev.ctshift.model.djl.Architecture;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifestBuilder;
 import java.util.Map;
 
 /**
@@ -13,15 +14,15 @@ import java.util.Map;
  * {@code dice_<class>} for every class but the background (argmax labels, counted over the whole
  * validation split; 1 when the class is absent from both) and {@code dice_mean} over them.
  */
-public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
+public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes, Batch> {
+  private final Segmenter3d args;
 
   /**
-   * @param architectureArgs {@code segmenter3d} args; {@code classes} must equal the number of
-   *     classes of the data given to {@link #fit}
-   * @throws IllegalArgumentException on invalid args
+   * @param args {@code classes} must equal the number of classes of the data given to {@link #fit}
    */
-  public SegmenterTrainer(TrainConfig config, JsonObject architectureArgs) {
-    super(config, Architecture.SEGMENTER_3D, architectureArgs);
+  public SegmenterTrainer(TrainConfig config, Segmenter3d args) {
+    super(config, args);
+    this.args = args;
   }
 
   @Override
@@ -31,7 +32,7 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
 
   @Override
   protected void check(SegmentedVolumes data) {
-    int classes = network().args().get("classes").getAsInt();
+    int classes = args.classes();
     if (classes != data.classNames().size()) {
       throw new IllegalArgumentException("the segmenter has " + classes + " classes but the data has "
           + data.classNames().size() + " " + data.classNames());
@@ -39,7 +40,7 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
   }
 
   @Override
-  protected NDList batch(NDManager manager, SegmentedVolumes data, int[] indices) {
+  protected Batch batch(NDManager manager, SegmentedVolumes data, int[] indices) {
     int c = data.classNames().size();
     int voxels = data.masks().get(0).length;
     float[] oneHot = new float[indices.length * c * voxels];
@@ -50,13 +51,13 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
       }
     }
     VolumeDataset vol = data.volumes();
-    return new NDList(VolumeBatches.volumes(manager, vol, indices), manager.create(oneHot,
+    return new Batch(VolumeBatches.volumes(manager, vol, indices), manager.create(oneHot,
         new Shape(indices.length, c, vol.depth(), vol.height(), vol.width())));
   }
 
   @Override
-  protected NDArray loss(NDList output, NDList target) {
-    return Losses.crossEntropyPlusDice(output.singletonOrThrow(), target.singletonOrThrow());
+  protected NDArray loss(NDList output, Batch batch) {
+    return Losses.crossEntropyPlusDice(output.singletonOrThrow(), batch.target());
   }
 
   @Override
@@ -101,13 +102,10 @@ public final class SegmenterTrainer extends NetworkTrainer<SegmentedVolumes> {
   }
 
   @Override
-  protected JsonObject manifestFields(SegmentedVolumes data) {
-    JsonObject f = VolumeBatches.manifestFields("segmenter3d", data.volumes());
-    f.add("outputs", jsonArray(data.classNames()));
-    f.addProperty("activation", "softmax");
-    JsonObject score = new JsonObject();
-    score.addProperty("class", data.classNames().get(1));
-    f.add("score", score);
-    return f;
+  protected ModelManifestBuilder describe(SegmentedVolumes data) {
+    VolumeDataset v = data.volumes();
+    return ModelManifest.builder().setName(Segmenter3d.ID).optInput(inputOfSize(v.height(), v.width()))
+        .optOutputs(data.classNames()).optActivation(ModelManifest.Activation.SOFTMAX)
+        .optScoreClass(data.classNames().get(1));
   }
 }

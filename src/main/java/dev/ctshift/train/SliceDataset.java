@@ -1,7 +1,5 @@
 package dev.ctshift.train;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,40 +28,19 @@ public interface SliceDataset {
             + " values, expected " + height + "x" + width);
       }
     }
-    List<float[]> copy = List.copyOf(slices);
-    return new SliceDataset() {
-      @Override
-      public int size() {
-        return copy.size();
-      }
-
-      @Override
-      public int height() {
-        return height;
-      }
-
-      @Override
-      public int width() {
-        return width;
-      }
-
-      @Override
-      public float[] slice(int index) {
-        return copy.get(index);
-      }
-    };
+    return new Listed(height, width, List.copyOf(slices));
   }
 
-  /** Every axial slice (fixed D) of every volume, copied out, as {@code H x W} slices. */
-  static SliceDataset axialSlices(VolumeDataset volumes) {
-    int plane = volumes.height() * volumes.width();
-    List<float[]> slices = new ArrayList<>();
-    for (int v = 0; v < volumes.size(); v++) {
-      float[] data = volumes.volume(v);
-      for (int d = 0; d < volumes.depth(); d++) {
-        slices.add(Arrays.copyOfRange(data, d * plane, (d + 1) * plane));
-      }
+  /** Slices held in a list. */
+  record Listed(int height, int width, List<float[]> slices) implements SliceDataset {
+    @Override
+    public int size() {
+      return slices.size();
     }
-    return of(volumes.height(), volumes.width(), slices);
+
+    @Override
+    public float[] slice(int index) {
+      return slices.get(index);
+    }
   }
 }

@@ -3,7 +3,6 @@ package dev.ctshift.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
 
 /** Helpers shared by the 3D trainers. */
 final class VolumeBatches {
@@ -18,16 +17,5 @@ final class VolumeBatches {
     }
     return manager.create(values,
         new Shape(indices.length, 1, data.depth(), data.height(), data.width()));
-  }
-
-  /** Name and input entries shared by the 3D trainers: NCDHW input of the training size. */
-  static JsonObject manifestFields(String name, VolumeDataset data) {
-    JsonObject f = new JsonObject();
-    f.addProperty("name", name);
-    JsonObject input = new JsonObject();
-    input.addProperty("layout", "NCDHW");
-    input.add("size", NetworkTrainer.numbers(data.height(), data.width()));
-    f.add("input", input);
-    return f;
   }
 }

@@ -31,32 +31,19 @@ public interface VolumeDataset {
             + " values, expected " + depth + "x" + height + "x" + width);
       }
     }
-    List<float[]> copy = List.copyOf(volumes);
-    return new VolumeDataset() {
-      @Override
-      public int size() {
-        return copy.size();
-      }
+    return new Listed(depth, height, width, List.copyOf(volumes));
+  }
 
-      @Override
-      public int depth() {
-        return depth;
-      }
+  /** Volumes held in a list. */
+  record Listed(int depth, int height, int width, List<float[]> volumes) implements VolumeDataset {
+    @Override
+    public int size() {
+      return volumes.size();
+    }
 
-      @Override
-      public int height() {
-        return height;
-      }
-
-      @Override
-      public int width() {
-        return width;
-      }
-
-      @Override
-      public float[] volume(int index) {
-        return copy.get(index);
-      }
-    };
+    @Override
+    public float[] volume(int index) {
+      return volumes.get(index);
+    }
   }
 }

@@ -12,9 +12,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
-import dev.ctshift.model.djl.Architecture;
 import dev.ctshift.model.djl.DjlModels;
 import dev.ctshift.model.djl.DjlNetwork;
 import dev.ctshift.testing.Cli.Run;
@@ -31,12 +31,11 @@ class CombineCommandTest {
     Engine.getEngine("PyTorch").setRandomSeed(seed);
     Path d = dir.resolve(name);
     int count = outputs.split(",").length;
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D, JsonParser.parseString(
-        "{\"base_channels\": 2, \"levels\": 2, \"head\": \"classmap\", \"outputs\": " + count + "}")
-        .getAsJsonObject(), Device.cpu(), DataType.FLOAT32)) {
-      JsonObject f = JsonParser.parseString("{\"name\": \"" + name + "\", \"outputs\": [\""
-          + outputs.replace(",", "\", \"") + "\"], \"activation\": \"sigmoid\", \"threshold\": 0.5}").getAsJsonObject();
-      DjlModels.save(net, d, f);
+    Classifier3d args = Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(2).withHead("classmap")
+        .withOutputs(count);
+    try (DjlNetwork net = DjlNetwork.create(args, Device.cpu(), DataType.FLOAT32)) {
+      DjlModels.save(net, d, ModelManifest.builder().setName(name).optOutputs(List.of(outputs.split(",")))
+          .optActivation(ModelManifest.Activation.SIGMOID).optThreshold(0.5));
     }
     return d;
   }

@@ -69,7 +69,8 @@ class EvaluateCommandTest {
 
     // Three phantoms of 32x32x6 (10 mm pixels, 5 mm slices; cropped to the models' 16x16), two with effusion.
     phantomCohort = Files.createDirectories(dir.resolve("phantoms"));
-    PhantomGenerator g = new PhantomGenerator(new PhantomConfig(32, 6, 10, 5, 5, 0, 0, 0, 0, 1));
+    PhantomGenerator g = new PhantomGenerator(PhantomConfig.builder().grid(32, 6, 10, 5).imageQuality(5, 0)
+        .rates(0, 0, 0).nodules(1, 4, 18).build());
     phantoms.put("p_a", g.generate("p_a", 11, new Findings(EffusionSide.BOTH, 0.35, 1.0, List.of())));
     phantoms.put("p_b", g.generate("p_b", 12, new Findings(EffusionSide.NONE, 0, 1.0, List.of())));
     phantoms.put("p_c", g.generate("p_c", 13, new Findings(EffusionSide.RIGHT, 0.4, 1.0, List.of())));

@@ -108,8 +108,8 @@ class PhantomCommandTest {
     Run r = run(args(dir, "--marker-rate", "1", "0", "--nodule-size-mm", "10", "12", "--nodule-rate", "1"));
     assertEquals(0, r.code(), r.err());
     List<String> csv = Files.readAllLines(dir.resolve("labels.csv"), StandardCharsets.UTF_8);
-    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(40, 10, 8, 10, Double.NaN, Double.NaN,
-        0.5, 0.3, 1, 3, 10, 12, 1, 0));
+    PhantomGenerator gen = new PhantomGenerator(PhantomConfig.builder().grid(40, 10, 8, 10)
+        .rates(0.5, 0.3, 1).nodules(3, 10, 12).markers(1, 0).build());
     for (String row : csv.subList(1, 4)) {
       String[] f = row.split(",", -1);
       assertEquals(gen.generate(f[0], Long.parseLong(f[1])).attributes().csvRow(), row);

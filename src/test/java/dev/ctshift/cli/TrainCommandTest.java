@@ -13,6 +13,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ctshift.io.nifti.NiftiDatatype;
 import dev.ctshift.io.nifti.NiftiWriter;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;
@@ -24,6 +27,7 @@ import dev.ctshift.phantom.PhantomGenerator;
 import dev.ctshift.testing.Cli;
 import dev.ctshift.testing.Cli.Run;
 import dev.ctshift.train.AutoencoderTrainer;
+import dev.ctshift.train.ClassifierOptions;
 import dev.ctshift.train.ClassifierTrainer;
 import dev.ctshift.train.FindingCrops;
 import dev.ctshift.train.GradientPenalty;
@@ -60,7 +64,8 @@ class TrainCommandTest {
 
   @BeforeAll
   static void phantoms() throws Exception {
-    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(32, 8, 10, 10, 5, 0.5, 0.5, 0.5, 0.5, 2));
+    PhantomGenerator gen = new PhantomGenerator(PhantomConfig.builder().grid(32, 8, 10, 10).imageQuality(5, 0.5)
+        .rates(0.5, 0.5, 0.5).nodules(2, 4, 18).build());
     List<String> csv = new ArrayList<>(List.of(PhantomAttributes.csvHeader()));
     for (int s = 0; s < 2; s++) {
       Phantom p = gen.generate("t" + s, 100 + s);
@@ -88,15 +93,16 @@ class TrainCommandTest {
     return TrainConfig.builder().epochs(1).batchSize(2).learningRate(0.01).seed(5).validationFraction(0.5).build();
   }
 
-  private static JsonObject architecture(String extra) {
-    return JsonParser.parseString("{\"base_channels\": 2, \"levels\": 2" + extra + "}").getAsJsonObject();
+  /** The classifier the command line trains: 2 base channels, 2 levels, 3 outputs. */
+  private static Classifier3d classifierArgs() {
+    return Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(2).withOutputs(3);
   }
 
   private static List<ModelSpaceScan> load(ModelManifest m, int[] codes) throws Exception {
     return new ModelSpaceLoader(m.input(), 1).load(ScanFiles.find(List.of(data)), codes, s -> { });
   }
 
-  private static float[] forward(NetworkTrainer<?> trainer, NDArray x) {
+  private static float[] forward(NetworkTrainer<?, ?> trainer, NDArray x) {
     return trainer.network().block().forward(trainer.network().parameterStore(), new NDList(x), false)
         .singletonOrThrow().toFloatArray();
   }
@@ -129,7 +135,7 @@ class TrainCommandTest {
 
     List<ModelSpaceScan> scans = load(m, null);
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
-    try (ClassifierTrainer t = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+    try (ClassifierTrainer t = new ClassifierTrainer(config(), classifierArgs());
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table), ProgressListener.NONE);
@@ -151,7 +157,8 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {4, 2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 3);
+            classifierArgs().withHead("classmap"),
+            ClassifierOptions.DEFAULTS.withRegionWeight(3));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {2, 0, 1}), ProgressListener.NONE);
@@ -186,7 +193,7 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, null);
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (SliceAutoencoder autoencoder = Models.loadAutoencoder(ae, Device.cpu());
-        ClassifierTrainer t = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+        ClassifierTrainer t = new ClassifierTrainer(config(), classifierArgs());
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       List<ModelSpaceScan> both = new ArrayList<>(scans);
@@ -225,7 +232,8 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\""), 0, null, 0, new GradientPenalty(0.5, 2, true));
+            classifierArgs().withHead("classmap"),
+            new ClassifierOptions(0, null, 0, new GradientPenalty(0.5, 2, true)));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {1, 0, 0}), ProgressListener.NONE);
@@ -266,8 +274,8 @@ class TrainCommandTest {
     List<ModelSpaceScan> scans = load(m, new int[] {2});
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
     try (ClassifierTrainer t = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"convs\": 2"), 1,
-            new FindingCrops(1, 2, 2, 8, 8));
+            classifierArgs().withHead("classmap").withConvs(2),
+            ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(1, 2, 2, 8, 8)));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.labelled(scans, 4, 0f, table, new int[] {1, 0, 0}), ProgressListener.NONE);
@@ -310,8 +318,8 @@ class TrainCommandTest {
     ModelManifest m = ModelManifest.read(out);
     List<ModelSpaceScan> scans = load(m, null);
     try (ClassifierTrainer untrained = new ClassifierTrainer(config(),
-            architecture(", \"outputs\": 3, \"head\": \"classmap\", \"trunk\": \"per-output\""), 1,
-            new FindingCrops(1, 2, 2, 8, 8));
+            classifierArgs().withHead("classmap").withTrunk("per-output"),
+            ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(1, 2, 2, 8, 8)));
         VolumeModel trained = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       for (ModelSpaceScan s : scans) {
@@ -342,8 +350,8 @@ class TrainCommandTest {
         .getAsJsonObject().get("init_from").getAsString());
     List<ModelSpaceScan> scans = load(m, null);
     FindingTable table = FindingTable.read(data.resolve("labels.csv"), FindingTable.PHANTOM_FINDINGS);
-    try (ClassifierTrainer fresh = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
-        ClassifierTrainer started = new ClassifierTrainer(config(), architecture(", \"outputs\": 3"));
+    try (ClassifierTrainer fresh = new ClassifierTrainer(config(), classifierArgs());
+        ClassifierTrainer started = new ClassifierTrainer(config(), classifierArgs());
         VolumeModel firstModel = Models.loadVolumeModel(first, Device.cpu());
         VolumeModel secondModel = Models.loadVolumeModel(second, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
@@ -393,7 +401,7 @@ class TrainCommandTest {
     assertEquals("lung", m.scoreClass());
 
     List<ModelSpaceScan> scans = load(m, new int[] {1});
-    try (SegmenterTrainer t = new SegmenterTrainer(config(), architecture(", \"classes\": 2"));
+    try (SegmenterTrainer t = new SegmenterTrainer(config(), Segmenter3d.DEFAULTS.withBaseChannels(2).withLevels(2).withClasses(2));
         VolumeModel loaded = Models.loadVolumeModel(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.segmented(scans, 4, 0f, List.of("background", "lung")), ProgressListener.NONE);
@@ -407,8 +415,8 @@ class TrainCommandTest {
     Path out = tmp.resolve("ae");
     ModelManifest m = trainAndCheckManifest("autoencoder", out, "--latent-channels", "3", "--decoder-kernel", "1");
     assertEquals(ModelManifest.Kind.AUTOENCODER, m.kind());
-    assertEquals(3, m.architectureArgs().get("latent_channels").getAsInt());
-    assertEquals(1, m.architectureArgs().get("decoder_kernel").getAsInt());
+    assertEquals(3, m.architectureArgs(SliceAe.class).latentChannels());
+    assertEquals(1, m.architectureArgs(SliceAe.class).decoderKernel());
     // The kept epoch's validation PSNR becomes the manifest's held-out figure (what explain compares with).
     JsonObject record = JsonParser.parseString(Files.readString(out.resolve("training.json"))).getAsJsonObject();
     int kept = record.get("selected_epoch").getAsInt();
@@ -418,7 +426,8 @@ class TrainCommandTest {
 
     List<ModelSpaceScan> scans = load(m, null);
     try (AutoencoderTrainer t = new AutoencoderTrainer(config(),
-            architecture(", \"latent_channels\": 3, \"decoder_kernel\": 1"), 0);
+            SliceAe.DEFAULTS.withBaseChannels(2).withLevels(2).withLatentChannels(3)
+                .withDecoderKernel(1), 0);
         SliceAutoencoder loaded = Models.loadAutoencoder(out, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       t.fit(TrainingSets.slices(scans), ProgressListener.NONE);

@@ -65,4 +65,57 @@ class MaskDilationTest {
     assertArrayEquals(new boolean[8], MaskDilation.dilate(new boolean[8], 2, 2, 2, new double[] {1, 1, 1}, 5));
     assertThrows(IllegalArgumentException.class, () -> MaskDilation.dilate(m, 2, 2, 2, new double[] {1, 1, 1}, -1));
   }
+
+  @ParameterizedTest
+  @CsvSource({"0", "1", "2", "4"})
+  void voxelStepsAgreeWithRepeatedNeighbourhoodDilation(int steps) {
+    Random r = new Random(steps);
+    int nx = 10;
+    int ny = 8;
+    int nz = 6;
+    boolean[] m = new boolean[nx * ny * nz];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = r.nextDouble() < 0.02;
+    }
+    m[0] = true; // a corner: growth must stop at the edges
+    boolean[] expected = m.clone();
+    for (int s = 0; s < steps; s++) {
+      expected = neighbourhoodStep(expected, nx, ny, nz);
+    }
+    boolean[] before = m.clone();
+    assertArrayEquals(expected, MaskDilation.dilateVoxels(m, nx, ny, nz, steps));
+    assertArrayEquals(before, m, "the input is not modified");
+  }
+
+  @Test
+  void voxelStepsGrowOneVoxelIntoACube() {
+    boolean[] m = new boolean[7 * 7 * 7];
+    m[3 + 7 * (3 + 7 * 3)] = true;
+    assertEquals(125, MapMetrics.count(MaskDilation.dilateVoxels(m, 7, 7, 7, 2)));
+    assertThrows(IllegalArgumentException.class, () -> MaskDilation.dilateVoxels(m, 7, 7, 7, -1));
+  }
+
+  /** One round of 26-neighbourhood dilation, voxel by voxel. */
+  private static boolean[] neighbourhoodStep(boolean[] in, int nx, int ny, int nz) {
+    boolean[] out = new boolean[in.length];
+    for (int k = 0; k < nz; k++) {
+      for (int j = 0; j < ny; j++) {
+        for (int i = 0; i < nx; i++) {
+          for (int dk = -1; dk <= 1; dk++) {
+            for (int dj = -1; dj <= 1; dj++) {
+              for (int di = -1; di <= 1; di++) {
+                int a = i + di;
+                int b = j + dj;
+                int c = k + dk;
+                if (a >= 0 && a < nx && b >= 0 && b < ny && c >= 0 && c < nz && in[a + nx * (b + ny * c)]) {
+                  out[i + nx * (j + ny * k)] = true;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
 }

@@ -45,9 +45,12 @@ class PhantomGeneratorTest {
 
   @Test
   void findingRatesAreHonoured() {
-    PhantomConfig all = new PhantomConfig(64, 8, 5, 5, 0, 0, 1, 1, 1, 4);
-    PhantomConfig none = new PhantomConfig(64, 8, 5, 5, 0, 0, 0, 0, 0, 4);
-    PhantomConfig half = new PhantomConfig(64, 8, 5, 5, 0, 0, 0.5, 0.5, 0.5, 4);
+    PhantomConfig all = PhantomConfig.builder().grid(64, 8, 5, 5).imageQuality(0, 0)
+        .rates(1, 1, 1).nodules(4, 4, 18).build();
+    PhantomConfig none = PhantomConfig.builder().grid(64, 8, 5, 5).imageQuality(0, 0)
+        .rates(0, 0, 0).nodules(4, 4, 18).build();
+    PhantomConfig half = PhantomConfig.builder().grid(64, 8, 5, 5).imageQuality(0, 0)
+        .rates(0.5, 0.5, 0.5).nodules(4, 4, 18).build();
     int effusions = 0;
     for (long s = 0; s < 400; s++) {
       Findings a = new PhantomGenerator(all).sampleFindings(s);
@@ -65,7 +68,8 @@ class PhantomGeneratorTest {
   void effusionTwinDiffersOnlyWhereTheFluidWas() {
     // Effusion on both sides, a nodule and a marker in every subject; blur and noise fixed so that the
     // edge the blur spreads is known: 1 mm sigma on 4.4 mm pixels stays within 1 voxel in plane.
-    PhantomConfig config = new PhantomConfig(80, 24, 4.4, 5, 20, 1, 1, 0.4, 1, 1, 10, 12, 1, 1);
+    PhantomConfig config = PhantomConfig.builder().grid(80, 24, 4.4, 5).imageQuality(20, 1)
+        .rates(1, 0.4, 1).nodules(1, 10, 12).markers(1, 1).build();
     PhantomGenerator gen = new PhantomGenerator(config);
     Phantom wet = gen.generate("s", 11);
     Phantom dry = gen.generateWithoutEffusion("s-twin", 11);
@@ -138,6 +142,16 @@ class PhantomGeneratorTest {
     assertThrows(IllegalArgumentException.class, () -> new Findings(EffusionSide.NONE, 0, 3, List.of()));
     assertThrows(IllegalArgumentException.class, () -> new Findings(EffusionSide.NONE, 0, 1, List.of(1.0)));
     assertThrows(IllegalArgumentException.class, () -> SMALL.withGrid(8, 10, 1, 1));
+  }
+
+  @Test
+  void builderGroupsSetTheirFieldsAndToBuilderKeepsEveryField() {
+    PhantomConfig c = PhantomConfig.builder().grid(40, 12, 2.5, 3).imageQuality(7, 0.8).rates(0.1, 0.2, 0.3)
+        .nodules(5, 6, 20).markers(0.4, 0.6).build();
+    assertEquals(new PhantomConfig(40, 12, 2.5, 3, 7, 0.8, 0.1, 0.2, 0.3, 5, 6, 20, 0.4, 0.6), c);
+    assertEquals(c, c.toBuilder().build());
+    assertEquals(new PhantomConfig(128, 48, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0.5, 0.3, 0.3, 3, 4, 18,
+        0, 0), PhantomConfig.defaults());
   }
 
   @Test

@@ -57,7 +57,8 @@ class PhantomMarkerTest {
 
   @Test
   void markerRatesFollowTheEffusionStatus() {
-    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(64, 8, 6, 6, 5, 0, 0.5, 0, 0, 1, 4, 18, 1, 0));
+    PhantomGenerator gen = new PhantomGenerator(PhantomConfig.builder().grid(64, 8, 6, 6).imageQuality(5, 0)
+        .rates(0.5, 0, 0).nodules(1, 4, 18).markers(1, 0).build());
     int effusions = 0;
     for (long s = 0; s < 20; s++) {
       PhantomAttributes a = gen.generate("r", s).attributes();
@@ -82,13 +83,16 @@ class PhantomMarkerTest {
 
   @Test
   void noduleDiametersStayInTheConfiguredRange() {
-    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(64, 8, 6, 6, 5, 0, 0, 0, 1, 3, 10, 24, 0, 0));
+    PhantomGenerator gen = new PhantomGenerator(PhantomConfig.builder().grid(64, 8, 6, 6).imageQuality(5, 0)
+        .rates(0, 0, 1).nodules(3, 10, 24).markers(0, 0).build());
     for (long s = 0; s < 50; s++) {
       for (double d : gen.sampleFindings(s).noduleDiametersMm()) {
         assertTrue(d >= 10 && d <= 24, "diameter " + d);
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> new PhantomConfig(64, 8, 6, 6, 5, 0, 0, 0, 1, 3, 20, 10, 0, 0));
-    assertThrows(IllegalArgumentException.class, () -> new PhantomConfig(64, 8, 6, 6, 5, 0, 0, 0, 1, 3, 4, 18, 1.5, 0));
+    assertThrows(IllegalArgumentException.class, () -> PhantomConfig.builder().grid(64, 8, 6, 6).imageQuality(5, 0)
+        .rates(0, 0, 1).nodules(3, 20, 10).markers(0, 0).build());
+    assertThrows(IllegalArgumentException.class, () -> PhantomConfig.builder().grid(64, 8, 6, 6).imageQuality(5, 0)
+        .rates(0, 0, 1).nodules(3, 4, 18).markers(1.5, 0).build());
   }
 }

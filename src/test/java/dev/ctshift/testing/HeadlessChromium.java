@@ -3,6 +3,7 @@ package dev.ctshift.testing;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ctshift.FileTrees;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,7 +70,7 @@ public final class HeadlessChromium implements AutoCloseable {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
         String output = Files.exists(log) ? Files.readString(log) : "";
-        deleteTree(profile);
+        FileTrees.delete(profile);
         Assumptions.abort("Chromium cannot start: " + (p.isAlive() ? "no DevTools port after 20 s" : "exited "
             + p.exitValue()) + "\n" + output);
       }
@@ -268,18 +268,7 @@ public final class HeadlessChromium implements AutoCloseable {
     } finally {
       process.destroyForcibly();
       process.waitFor(5, TimeUnit.SECONDS);
-      deleteTree(profile);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
+      FileTrees.delete(profile);
     }
   }
 

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -21,14 +20,13 @@ class AdversarialTrainingTest {
   void eachSampleMovesByEpsAlongTheGradientOfTheLoss() throws Exception {
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(4).adversarialL2(EPS).build();
     LabelledVolumes data = Synthetic.blobs(4, 8, 3);
-    try (ClassifierTrainer t = new ClassifierTrainer(config, JsonParser.parseString(
-            "{\"base_channels\": 4, \"levels\": 2, \"outputs\": 2}").getAsJsonObject());
+    try (ClassifierTrainer t = new ClassifierTrainer(config, 
+            Classifier3d.DEFAULTS.withBaseChannels(4).withLevels(2).withOutputs(2));
         NDManager m = NDManager.newBaseManager()) {
-      NDList batch = t.batch(m, data, new int[] {0, 1});
+      ClassifierBatch batch = t.batch(m, data, new int[] {0, 1});
       // Squeezed into [0.2, 0.8], so that the clipping to the model range leaves the step whole.
-      NDArray x = batch.get(0).clip(-0.2, 1.2).mul(0.5).add(0.2);
-      NDList target = batch.subNDList(1);
-      NDArray delta = t.adversarial(x, target).sub(x);
+      NDArray x = batch.input().clip(-0.2, 1.2).mul(0.5).add(0.2);
+      NDArray delta = t.adversarial(x, batch).sub(x);
       assertTrue(x.add(delta).min().getFloat() > 0 && x.add(delta).max().getFloat() < 1, "no clipping here");
       for (int b = 0; b < 2; b++) {
         assertEquals(EPS, delta.get(b).norm().getFloat(), 1e-4, "L2 length of sample " + b);
@@ -37,7 +35,7 @@ class AdversarialTrainingTest {
       // sample 0's own step the derivative is |g_0|; along any direction u within sample 0 it is
       // <g_0, u> = <delta_0, u> |g_0| / EPS if delta_0 points along g_0.
       NDArray own = onlySample0(delta).div(EPS);
-      double gradNorm = derivative(t, x, own, target);
+      double gradNorm = derivative(t, x, own, batch);
       assertTrue(gradNorm > 1e-3, "the loss has a gradient: " + gradNorm);
       Random r = new Random(1);
       for (int k = 0; k < 4; k++) {
@@ -47,11 +45,11 @@ class AdversarialTrainingTest {
         }
         NDArray dir = m.create(u, x.getShape());
         dir = dir.div(dir.norm().getFloat());
-        double expected = derivative(t, x, dir, target);
+        double expected = derivative(t, x, dir, batch);
         double predicted = delta.mul(dir).sum().getFloat() * gradNorm / EPS;
         assertEquals(expected, predicted, 0.05 * gradNorm, "direction " + k);
       }
-      assertTrue(t.lossOf(x.add(delta), target) > t.lossOf(x, target), "the move raises the loss");
+      assertTrue(t.lossOf(x.add(delta), batch) > t.lossOf(x, batch), "the move raises the loss");
     }
   }
 
@@ -61,9 +59,9 @@ class AdversarialTrainingTest {
     return copy;
   }
 
-  private static double derivative(ClassifierTrainer t, NDArray x, NDArray dir, NDList target) {
+  private static double derivative(ClassifierTrainer t, NDArray x, NDArray dir, ClassifierBatch batch) {
     double h = 1e-2;
-    return (t.lossOf(x.add(dir.mul(h)), target) - t.lossOf(x.sub(dir.mul(h)), target)) / (2 * h);
+    return (t.lossOf(x.add(dir.mul(h)), batch) - t.lossOf(x.sub(dir.mul(h)), batch)) / (2 * h);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.ctshift.train;
 
-import com.google.gson.JsonObject;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +21,7 @@ final class AutoencoderStepBenchmark {
     List<Long> cpu = new ArrayList<>();
     var os = (com.sun.management.OperatingSystemMXBean)
         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    try (AutoencoderTrainer t = new AutoencoderTrainer(config, new JsonObject(), 0)) {
+    try (AutoencoderTrainer t = new AutoencoderTrainer(config, SliceAe.DEFAULTS, 0)) {
       t.fit(data, new ProgressListener() {
         @Override
         public void onStep(Step step) {

@@ -12,8 +12,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.djl.DjlModels;
@@ -28,9 +27,8 @@ class AutoencoderTrainerTest {
 
   private static final SliceDataset DATA = Synthetic.ellipses(24, 16, 7);
 
-  private static JsonObject args() {
-    return JsonParser.parseString("{\"base_channels\": 4, \"latent_channels\": 4, \"levels\": 2}")
-        .getAsJsonObject();
+  private static SliceAe args() {
+    return SliceAe.DEFAULTS.withBaseChannels(4).withLatentChannels(4).withLevels(2);
   }
 
   private static TrainConfig.Builder config() {
@@ -120,8 +118,8 @@ class AutoencoderTrainerTest {
         NDManager m = NDManager.newBaseManager()) {
       assertThrows(IllegalStateException.class, () -> t.save(out));
       t.fit(DATA, ProgressListener.NONE);
-      JsonObject fields = JsonParser.parseString("{\"input\": {\"hu_window\": [-1000, 400]}}").getAsJsonObject();
-      t.save(out, fields);
+      t.save(out, null, new ModelManifest.Input("RAS", null, new int[] {16, 16}, new double[] {-1000, 400},
+          new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1, 1));
       ModelManifest manifest = ModelManifest.read(out);
       assertArrayEquals(new int[] {16, 16}, manifest.input().size());
       assertArrayEquals(new double[] {-1000, 400}, manifest.input().huWindow());

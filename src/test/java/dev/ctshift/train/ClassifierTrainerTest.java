@@ -10,8 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.model.djl.DjlModels;
@@ -23,9 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ClassifierTrainerTest {
   @TempDir Path tmp;
 
-  private static JsonObject args(int outputs) {
-    return JsonParser.parseString("{\"base_channels\": 4, \"levels\": 2, \"outputs\": " + outputs + "}")
-        .getAsJsonObject();
+  private static Classifier3d args(int outputs) {
+    return Classifier3d.DEFAULTS.withBaseChannels(4).withLevels(2).withOutputs(outputs);
   }
 
   @Test
@@ -58,10 +56,8 @@ class ClassifierTrainerTest {
     }
   }
 
-  private static JsonObject classmapArgs(int outputs) {
-    JsonObject a = args(outputs);
-    a.addProperty("head", "classmap");
-    return a;
+  private static Classifier3d classmapArgs(int outputs) {
+    return args(outputs).withHead("classmap");
   }
 
   @Test
@@ -74,15 +70,16 @@ class ClassifierTrainerTest {
         balls.regions(), new int[] {1, 0});
     double weight = 0.7;
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(3).validationFraction(0).build();
-    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2), weight);
+    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2),
+        ClassifierOptions.DEFAULTS.withRegionWeight(weight));
         NDManager m = NDManager.newBaseManager()) {
       t.fit(data, ProgressListener.NONE);
       int[] idx = {0, 1, 2};
-      NDList batch = t.batch(m, data, idx);
-      NDList out = t.forward(batch.get(0), false);
+      ClassifierBatch batch = t.batch(m, data, idx);
+      NDList out = t.forward(batch.input(), false);
       float[] logits = out.get(0).toFloatArray();
       // The logits are those of the saved network's plain forward pass.
-      assertArrayEquals(t.network().block().forward(t.network().parameterStore(), new NDList(batch.get(0)),
+      assertArrayEquals(t.network().block().forward(t.network().parameterStore(), new NDList(batch.input()),
           false).singletonOrThrow().toFloatArray(), logits, 1e-6f);
       NDArray maps = out.get(1);
       assertEquals(new Shape(3, 2, 4, 4, 4), maps.getShape(), "levels 2: one pooling, 8 -> 4");
@@ -113,7 +110,7 @@ class ClassifierTrainerTest {
       assertTrue(count[1] > 0 && count[0] > 0, "the batch has cells inside and outside the ball");
       double cellLoss = (sum[1] / count[1] + sum[0] / count[0]) / 2;
       double expected = outputLoss + weight * cellLoss;
-      assertEquals(expected, t.loss(out, batch.subNDList(1)).getFloat(), 1e-5 * expected);
+      assertEquals(expected, t.loss(out, batch).getFloat(), 1e-5 * expected);
     }
   }
 
@@ -124,11 +121,11 @@ class ClassifierTrainerTest {
     LabelledVolumes data = Synthetic.blobs(8, 8, 4);
     double eps = 0.2;
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(4).seed(3).validationFraction(0).build();
-    try (ClassifierTrainer t = new ClassifierTrainer(config, args(2), 1, null, eps);
+    try (ClassifierTrainer t = new ClassifierTrainer(config, args(2), ClassifierOptions.DEFAULTS.withLabelSmoothing(eps));
         NDManager m = NDManager.newBaseManager()) {
       int[] idx = {0, 1, 2, 3};
-      NDList batch = t.batch(m, data, idx);
-      NDList out = t.forward(batch.get(0), false);
+      ClassifierBatch batch = t.batch(m, data, idx);
+      NDList out = t.forward(batch.input(), false);
       float[] logits = out.get(0).toFloatArray();
       double expected = 0;
       for (int b = 0; b < idx.length; b++) {
@@ -138,7 +135,7 @@ class ClassifierTrainerTest {
         }
       }
       expected /= idx.length * 2;
-      assertEquals(expected, t.loss(out, batch.subNDList(1)).getFloat(), 1e-6 * expected);
+      assertEquals(expected, t.loss(out, batch).getFloat(), 1e-6 * expected);
     }
 
     List<float[]> ones = new java.util.ArrayList<>();
@@ -146,16 +143,16 @@ class ClassifierTrainerTest {
     LabelledVolumes allPositive = new LabelledVolumes(data.volumes(), List.of("always"), ones);
     TrainConfig longer = TrainConfig.builder().epochs(60).batchSize(4).learningRate(0.05).seed(3)
         .validationFraction(0).build();
-    try (ClassifierTrainer t = new ClassifierTrainer(longer, args(1), 1, null, eps);
+    try (ClassifierTrainer t = new ClassifierTrainer(longer, args(1), ClassifierOptions.DEFAULTS.withLabelSmoothing(eps));
         NDManager m = NDManager.newBaseManager()) {
       t.fit(allPositive, ProgressListener.NONE);
-      NDList batch = t.batch(m, allPositive, new int[] {0, 1, 2, 3, 4, 5, 6, 7});
+      ClassifierBatch batch = t.batch(m, allPositive, new int[] {0, 1, 2, 3, 4, 5, 6, 7});
       double optimum = Math.log((1 - eps / 2) / (eps / 2)); // logit(0.9) = 2.197
-      for (float z : t.forward(batch.get(0), false).get(0).toFloatArray()) {
+      for (float z : t.forward(batch.input(), false).get(0).toFloatArray()) {
         assertEquals(optimum, z, 0.25, "the logit settles at the smoothed target");
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> new ClassifierTrainer(config, args(1), 1, null, 1));
+    assertThrows(IllegalArgumentException.class, () -> new ClassifierTrainer(config, args(1), ClassifierOptions.DEFAULTS.withLabelSmoothing(1)));
   }
 
   /** Whether the 2x2x2 cell (cd, ch, cw) of a cube of side {@code size} holds a voxel of class 1. */
@@ -188,7 +185,7 @@ class ClassifierTrainerTest {
       int positives = 0;
       for (int i = 0; i < test.volumes().size(); i += 2) {
         positives++;
-        NDArray maps = t.forward(t.batch(m, test, new int[] {i}).get(0), false).get(1);
+        NDArray maps = t.forward(t.batch(m, test, new int[] {i}).input(), false).get(1);
         int best = (int) maps.argMax().getLong();
         int cd = best / 16;
         int ch = best / 4 % 4;
@@ -213,18 +210,19 @@ class ClassifierTrainerTest {
     int[] idx = {0, 1, 2, 3, 4, 5, 6, 7};
     int withBall = 0;
     int fromBallVolumes = 0;
-    try (ClassifierTrainer t = new ClassifierTrainer(TrainConfig.builder().build(), classmapArgs(2), 1, crops);
+    try (ClassifierTrainer t = new ClassifierTrainer(TrainConfig.builder().build(), classmapArgs(2),
+        ClassifierOptions.DEFAULTS.withCrops(crops));
         NDManager m = NDManager.newBaseManager()) {
       assertEquals(3, t.draws(1));
       assertEquals(1, t.draws(2));
       java.util.Random random = new java.util.Random(9);
       for (int draw = 0; draw < 50; draw++) {
-        NDList batch = t.trainingBatch(m, data, idx, 1, random);
-        assertEquals(new Shape(8, 1, 8, 8, 8), batch.get(0).getShape());
-        assertEquals(new Shape(8, 2, 4, 4, 4), batch.get(2).getShape(), "region targets on the crop's map grid");
-        assertArrayEquals(new float[] {1, 0}, batch.get(4).toFloatArray(), "only the output with a region counts");
-        float[] input = batch.get(0).toFloatArray();
-        float[] present = batch.get(1).toFloatArray();
+        ClassifierBatch batch = t.trainingBatch(m, data, idx, 1, random);
+        assertEquals(new Shape(8, 1, 8, 8, 8), batch.input().getShape());
+        assertEquals(new Shape(8, 2, 4, 4, 4), batch.regionTargets().getShape(), "region targets on the crop's map grid");
+        assertArrayEquals(new float[] {1, 0}, batch.labelWeights().toFloatArray(), "only the output with a region counts");
+        float[] input = batch.input().toFloatArray();
+        float[] present = batch.labels().toFloatArray();
         for (int b = 0; b < idx.length; b++) {
           float[] crop = java.util.Arrays.copyOfRange(input, b * 512, (b + 1) * 512);
           int[] origin = findBlock(data.volumes().volume(idx[b]), 16, crop, 8);
@@ -236,9 +234,9 @@ class ClassifierTrainerTest {
           }
         }
       }
-      NDList later = t.trainingBatch(m, data, idx, 2, random);
-      assertEquals(new Shape(8, 1, 16, 16, 16), later.get(0).getShape(), "after the crop epochs: whole volumes");
-      assertArrayEquals(t.batch(m, data, idx).get(0).toFloatArray(), later.get(0).toFloatArray(), 0f);
+      ClassifierBatch later = t.trainingBatch(m, data, idx, 2, random);
+      assertEquals(new Shape(8, 1, 16, 16, 16), later.input().getShape(), "after the crop epochs: whole volumes");
+      assertArrayEquals(t.batch(m, data, idx).input().toFloatArray(), later.input().toFloatArray(), 0f);
     }
     assertTrue(withBall > 0.55 * fromBallVolumes, withBall + " of " + fromBallVolumes + " crops hold the ball");
   }
@@ -278,13 +276,15 @@ class ClassifierTrainerTest {
     TrainConfig config = TrainConfig.builder().epochs(3).batchSize(4).learningRate(1e-2).seed(6)
         .validationFraction(0).build();
     Synthetic.Recorder rec = new Synthetic.Recorder();
-    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(1), 1, new FindingCrops(2, 4, 8, 8, 8))) {
+    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(1),
+        ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(2, 4, 8, 8, 8)))) {
       List<ProgressListener.EpochReport> history = t.fit(data, rec);
       // 8 volumes: 4 crops each in the two crop epochs (8 steps of 4), whole volumes after (2 steps).
       assertEquals(List.of(8, 8, 2), rec.steps.stream().filter(s -> s.step() == 1).map(s -> s.steps()).toList());
       assertTrue(history.get(1).trainLoss() < history.get(0).trainLoss(), history.toString());
     }
-    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2), 1, new FindingCrops(1, 1, 8, 8, 8))) {
+    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2),
+        ClassifierOptions.DEFAULTS.withCrops(new FindingCrops(1, 1, 8, 8, 8)))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> t.fit(Synthetic.blobs(4, 8, 1), ProgressListener.NONE));
       assertTrue(e.getMessage().contains("need finding regions"), e.getMessage());

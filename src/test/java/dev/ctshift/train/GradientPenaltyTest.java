@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -24,9 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GradientPenaltyTest {
   private static final int SIZE = 8;
 
-  private static JsonObject classmapArgs(int outputs) {
-    return JsonParser.parseString("{\"base_channels\": 4, \"levels\": 2, \"head\": \"classmap\", \"outputs\": "
-        + outputs + "}").getAsJsonObject();
+  private static Classifier3d classmapArgs(int outputs) {
+    return Classifier3d.DEFAULTS.withBaseChannels(4).withLevels(2).withHead("classmap").withOutputs(outputs);
   }
 
   /** Balls with two outputs that both have the ball as their region (the penalty loops over outputs). */
@@ -45,23 +42,23 @@ class GradientPenaltyTest {
     double weight = 0.3;
     int margin = 1;
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(3).validationFraction(0).build();
-    try (ClassifierTrainer penalised = new ClassifierTrainer(config, classmapArgs(2), 0.5, null, 0,
-            new GradientPenalty(weight, margin, relative));
+    try (ClassifierTrainer penalised = new ClassifierTrainer(config, classmapArgs(2),
+            new ClassifierOptions(0.5, null, 0, new GradientPenalty(weight, margin, relative)));
         NDManager m = NDManager.newBaseManager()) {
       penalised.fit(data, ProgressListener.NONE);
       int[] idx = {0, 1, 2}; // scans 0 and 2 have a ball, 1 has none
-      NDList batch = penalised.batch(m, data, idx);
+      ClassifierBatch batch = penalised.batch(m, data, idx);
       double actual;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        actual = penalised.trainingLoss(batch.get(0), batch.subNDList(1)).getFloat();
+        actual = penalised.trainingLoss(batch.input(), batch).getFloat();
       }
       // Independently: the plain loss, and each output's input gradient by an ordinary backward pass,
       // squared and summed over the voxels farther than the margin from the ball (loops, not pooling);
       // relative: that sum over the scan's whole sum of squares.
-      double plain = penalised.lossOf(batch.get(0), batch.subNDList(1));
+      double plain = penalised.lossOf(batch.input(), batch);
       double squares = 0;
       for (int k = 0; k < 2; k++) {
-        float[] g = inputGradient(penalised, batch.get(0), k);
+        float[] g = inputGradient(penalised, batch.input(), k);
         for (int b = 0; b < idx.length; b++) {
           int[] region = data.regions().get(idx[b]);
           if (data.labels().get(idx[b])[k] == 0) {
@@ -92,11 +89,11 @@ class GradientPenaltyTest {
     LabelledVolumes data = twoOutputBalls(4, 6);
     double weight = 2.0;
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(4).validationFraction(0).build();
-    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2), 0, null, 0,
-            new GradientPenalty(weight, 1, relative));
+    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2),
+            new ClassifierOptions(0, null, 0, new GradientPenalty(weight, 1, relative)));
         NDManager m = NDManager.newBaseManager()) {
       t.fit(data, ProgressListener.NONE);
-      NDList batch = t.batch(m, data, new int[] {0, 1, 2, 3});
+      ClassifierBatch batch = t.batch(m, data, new int[] {0, 1, 2, 3});
       List<Block> layers = new ArrayList<>(t.network().block().getChildren().values());
       // The last layer with weights: the 1x1x1 convolution to the evidence maps (a smooth maximum follows).
       List<Parameter> head = new ArrayList<>();
@@ -106,10 +103,9 @@ class GradientPenaltyTest {
       assertTrue(!head.isEmpty(), "the output layer has weights");
       List<double[]> gradients = new ArrayList<>();
       try (NDManager step = m.newSubManager()) {
-        NDList copy = new NDList(batch.stream().map(a -> a.duplicate()).toArray(NDArray[]::new));
-        copy.attach(step);
+        ClassifierBatch copy = copy(batch, step);
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          gc.backward(t.trainingLoss(copy.get(0), copy.subNDList(1)));
+          gc.backward(t.trainingLoss(copy.input(), copy));
         }
         for (Parameter p : head) {
           try (NDArray g = t.weightGradient(p)) {
@@ -160,14 +156,13 @@ class GradientPenaltyTest {
 
   /** The penalised loss with the given weights moved by {@code h} times their direction. */
   private static double shiftedLoss(ClassifierTrainer t, List<Parameter> params, List<NDArray> direction, double h,
-      NDList batch, NDManager m) {
+      ClassifierBatch batch, NDManager m) {
     move(params, direction, h);
     double loss;
     try (NDManager step = m.newSubManager()) {
-      NDList copy = new NDList(batch.stream().map(a -> a.duplicate()).toArray(NDArray[]::new));
-      copy.attach(step);
+      ClassifierBatch copy = copy(batch, step);
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        loss = t.trainingLoss(copy.get(0), copy.subNDList(1)).getFloat();
+        loss = t.trainingLoss(copy.input(), copy).getFloat();
       }
     }
     move(params, direction, -h);
@@ -176,11 +171,23 @@ class GradientPenaltyTest {
 
   /** The loss without the penalty, weights moved likewise. */
   private static double shiftedPlainLoss(ClassifierTrainer t, List<Parameter> params, List<NDArray> direction,
-      double h, NDList batch) {
+      double h, ClassifierBatch batch) {
     move(params, direction, h);
-    double loss = t.lossOf(batch.get(0), batch.subNDList(1));
+    double loss = t.lossOf(batch.input(), batch);
     move(params, direction, -h);
     return loss;
+  }
+
+  /** Fresh copies of the batch's arrays in {@code manager}, so that a step's graph frees with it. */
+  private static ClassifierBatch copy(ClassifierBatch b, NDManager manager) {
+    NDArray[] parts = {b.input(), b.labels(), b.regionTargets(), b.supervised(), b.labelWeights(), b.penaltyMask()};
+    for (int i = 0; i < parts.length; i++) {
+      if (parts[i] != null) {
+        parts[i] = parts[i].duplicate();
+        parts[i].attach(manager);
+      }
+    }
+    return new ClassifierBatch(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]);
   }
 
   private static void move(List<Parameter> params, List<NDArray> direction, double h) {
@@ -210,8 +217,8 @@ class GradientPenaltyTest {
     assertThrows(IllegalArgumentException.class, () -> new GradientPenalty(1, -1, false));
     TrainConfig config = TrainConfig.builder().epochs(1).batchSize(2).seed(1).validationFraction(0).build();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
-      try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2), 1, null, 0,
-          new GradientPenalty(1, 1, false))) {
+      try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(2),
+          ClassifierOptions.DEFAULTS.withPenalty(new GradientPenalty(1, 1, false)))) {
         t.fit(Synthetic.blobs(4, SIZE, 1), ProgressListener.NONE);
       }
     });
@@ -243,12 +250,13 @@ class GradientPenaltyTest {
       throws Exception {
     TrainConfig config = TrainConfig.builder().epochs(12).batchSize(4).learningRate(5e-3).seed(2)
         .validationFraction(0).build();
-    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(1), 0, null, 0, penalty);
+    try (ClassifierTrainer t = new ClassifierTrainer(config, classmapArgs(1),
+        new ClassifierOptions(0, null, 0, penalty));
         NDManager m = NDManager.newBaseManager()) {
       t.fit(train, ProgressListener.NONE);
       // It has learnt the balls (with the decoy in place, as trained).
-      NDList everyScan = t.batch(m, test, java.util.stream.IntStream.range(0, test.volumes().size()).toArray());
-      float[] logits = t.forward(everyScan.get(0), false).head().toFloatArray();
+      ClassifierBatch everyScan = t.batch(m, test, java.util.stream.IntStream.range(0, test.volumes().size()).toArray());
+      float[] logits = t.forward(everyScan.input(), false).head().toFloatArray();
       double[] scores = new double[logits.length];
       boolean[] positive = new boolean[logits.length];
       for (int i = 0; i < logits.length; i++) {
@@ -258,8 +266,8 @@ class GradientPenaltyTest {
       assertTrue(Metrics.rocAuc(scores, positive) > 0.9, "test AUC " + Metrics.rocAuc(scores, positive));
       int[] positives = java.util.stream.IntStream.range(0, test.volumes().size())
           .filter(i -> test.labels().get(i)[0] == 1).toArray();
-      NDList batch = t.batch(m, test, positives);
-      float[] g = inputGradient(t, batch.get(0), 0);
+      ClassifierBatch batch = t.batch(m, test, positives);
+      float[] g = inputGradient(t, batch.input(), 0);
       double decoy = 0;
       double all = 0;
       int voxels = SIZE * SIZE * SIZE;

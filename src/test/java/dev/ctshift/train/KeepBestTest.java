@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,8 @@ class KeepBestTest {
 
   @TempDir Path tmp;
 
-  private static JsonObject args() {
-    return JsonParser.parseString("{\"base_channels\": 4, \"levels\": 2, \"outputs\": 2}").getAsJsonObject();
+  private static Classifier3d args() {
+    return Classifier3d.DEFAULTS.withBaseChannels(4).withLevels(2).withOutputs(2);
   }
 
   private static TrainConfig.Builder config(int epochs) {

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.model.djl.DjlModels;
@@ -27,7 +27,7 @@ class SegmenterTrainerTest {
     TrainConfig config = TrainConfig.builder().epochs(6).batchSize(1).learningRate(1e-2).seed(1)
         .validationFraction(0.25).build();
     try (SegmenterTrainer t = new SegmenterTrainer(config,
-            JsonParser.parseString("{\"base_channels\": 4}").getAsJsonObject());
+            Segmenter3d.DEFAULTS.withBaseChannels(4));
         NDManager m = NDManager.newBaseManager()) {
       List<ProgressListener.EpochReport> history = t.fit(data, ProgressListener.NONE);
       ProgressListener.EpochReport first = history.get(0);

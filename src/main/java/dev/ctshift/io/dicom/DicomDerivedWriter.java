@@ -12,6 +12,7 @@ import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.SpecificCharacterSet;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
+import dev.ctshift.FileTrees;
 import dev.ctshift.volume.Volume;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -24,7 +25,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -307,10 +307,8 @@ public final class DicomDerivedWriter {
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      FileTrees.delete(dir);
     } catch (IOException ignored) {
       // Best effort: a leftover hidden temp folder is harmless, the real output was never created.
     }

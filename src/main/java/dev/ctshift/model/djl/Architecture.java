@@ -12,18 +12,19 @@ import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.ctshift.model.ArchitectureArgs;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.model.ModelManifest.Kind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * The DJL-native networks ctshift can train, by their {@code model.json} name, with their
- * {@code architecture_args} and defaults. All take inputs in [0, 1], map them to [-1, 1] first, and
+ * The DJL-native networks ctshift can train, by their {@code model.json} name, built from their
+ * typed {@code architecture_args} ({@link ArchitectureArgs}, which holds the defaults and checks). All take inputs in [0, 1], map them to [-1, 1] first, and
  * use 3x3 (3x3x3) convolutions with ReLU and no normalisation layers.
  *
  * <ul>
@@ -57,41 +58,32 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public enum Architecture {
-  SLICE_AE("slice-ae", Kind.AUTOENCODER,
-      Map.of("base_channels", 16, "latent_channels", 8, "levels", 3, "decoder_kernel", 3)),
-  CLASSIFIER_3D("classifier3d", Kind.CLASSIFIER,
-      Map.of("base_channels", 8, "levels", 3, "convs", 1, "outputs", 1, "head", "avg", "trunk", "shared")),
-  SEGMENTER_3D("segmenter3d", Kind.SEGMENTER,
-      Map.of("base_channels", 8, "levels", 2, "classes", 2));
+  SLICE_AE(SliceAe.DEFAULTS),
+  CLASSIFIER_3D(Classifier3d.DEFAULTS),
+  SEGMENTER_3D(Segmenter3d.DEFAULTS);
 
   /** Sharpness r of the classmap head's pooling (1/r) log mean exp(r x): mean at 0, max as r grows. */
   static final float CLASSMAP_SHARPNESS = 4;
 
-  /** The values a text argument may take; every other argument is a positive integer. */
-  private static final Map<String, List<String>> TEXT_ARGS =
-      Map.of("head", List.of("avg", "max", "avgmax", "classmap"));
+  private final ArchitectureArgs defaults;
 
-  /** A trunk spec: shared, per-output, or the sizes of consecutive output groups such as "2+1". */
-  private static final Pattern TRUNK = Pattern.compile("shared|per-output|[1-9]\\d*(\\+[1-9]\\d*)+");
-
-  private final String id;
-  private final Kind kind;
-  private final Map<String, Object> defaults;
-
-  Architecture(String id, Kind kind, Map<String, Object> defaults) {
-    this.id = id;
-    this.kind = kind;
+  Architecture(ArchitectureArgs defaults) {
     this.defaults = defaults;
   }
 
   /** The name used in {@code model.json}, e.g. {@code "slice-ae"}. */
   public String id() {
-    return id;
+    return defaults.architecture();
   }
 
   /** The kind of model this architecture is. */
   public Kind kind() {
-    return kind;
+    return defaults.kind();
+  }
+
+  /** The arguments this architecture has when a manifest gives none. */
+  public ArchitectureArgs defaults() {
+    return defaults;
   }
 
   /**
@@ -101,122 +93,72 @@ public enum Architecture {
    */
   public static Architecture fromId(String id) {
     for (Architecture a : values()) {
-      if (a.id.equals(id)) {
+      if (a.id().equals(id)) {
         return a;
       }
     }
     throw new IllegalArgumentException("unknown architecture '" + id + "', expected one of "
-        + List.of(SLICE_AE.id, CLASSIFIER_3D.id, SEGMENTER_3D.id));
+        + Arrays.stream(values()).map(Architecture::id).toList());
+  }
+
+  /** The architecture whose arguments {@code args} are. */
+  public static Architecture of(ArchitectureArgs args) {
+    return fromId(args.architecture());
   }
 
   /**
-   * The complete argument set: {@code args} (may be partial or empty; not modified) over the
-   * defaults.
+   * {@code args} (may be partial or empty; not modified) over the defaults, typed.
    *
    * @throws IllegalArgumentException on an unknown key or a value of the wrong kind
    */
-  public JsonObject withDefaults(JsonObject args) {
-    JsonObject full = new JsonObject();
-    defaults.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      if (e.getValue() instanceof String text) {
-        full.addProperty(e.getKey(), text);
-      } else {
-        full.addProperty(e.getKey(), (Integer) e.getValue());
-      }
-    });
-    for (Map.Entry<String, JsonElement> e : args.entrySet()) {
-      if (!defaults.containsKey(e.getKey())) {
-        throw new IllegalArgumentException(id + ": unknown architecture argument '" + e.getKey()
-            + "', expected some of " + defaults.keySet());
-      }
-      JsonElement v = e.getValue();
-      if (e.getKey().equals("trunk")) {
-        if (!v.isJsonPrimitive() || !TRUNK.matcher(v.getAsString()).matches()) {
-          throw new IllegalArgumentException(id + ": architecture argument trunk must be shared, per-output or"
-              + " output group sizes such as 2+1, got " + v);
-        }
-        full.addProperty("trunk", v.getAsString());
-        continue;
-      }
-      List<String> allowed = TEXT_ARGS.get(e.getKey());
-      if (allowed != null) {
-        if (!v.isJsonPrimitive() || !allowed.contains(v.getAsString())) {
-          throw new IllegalArgumentException(id + ": architecture argument " + e.getKey()
-              + " must be one of " + allowed + ", got " + v);
-        }
-        full.addProperty(e.getKey(), v.getAsString());
-        continue;
-      }
-      if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isNumber()
-          || v.getAsDouble() != Math.rint(v.getAsDouble()) || v.getAsDouble() < 1) {
-        throw new IllegalArgumentException(id + ": architecture argument " + e.getKey()
-            + " must be a positive integer, got " + v);
-      }
-      if (e.getKey().equals("decoder_kernel") && v.getAsInt() % 2 == 0) {
-        throw new IllegalArgumentException(id + ": architecture argument decoder_kernel must be odd, got " + v);
-      }
-      full.addProperty(e.getKey(), v.getAsInt());
-    }
-    if (full.has("trunk")) {
-      trunkGroups(full.get("trunk").getAsString(), full.get("outputs").getAsInt());
-    }
-    return full;
+  public ArchitectureArgs parse(JsonObject args) {
+    return ArchitectureArgs.fromJson(id(), args);
   }
 
   /**
    * The output group sizes of a trunk spec: one group for shared, one per output for per-output.
    *
-   * @throws IllegalArgumentException if the groups do not add up to the outputs
+   * @throws IllegalArgumentException if the spec is malformed or the groups do not add up to the outputs
    */
   static int[] trunkGroups(String trunk, int outputs) {
-    if (trunk.equals("shared")) {
-      return new int[] {outputs};
-    }
-    if (trunk.equals("per-output")) {
-      int[] ones = new int[outputs];
-      Arrays.fill(ones, 1);
-      return ones;
-    }
-    int[] groups = Arrays.stream(trunk.split("\\+")).mapToInt(Integer::parseInt).toArray();
-    if (Arrays.stream(groups).sum() != outputs) {
-      throw new IllegalArgumentException("classifier3d: trunk groups " + trunk + " must add up to the "
-          + outputs + " outputs");
-    }
-    return groups;
+    return Classifier3d.DEFAULTS.withOutputsAndTrunk(outputs, trunk).trunkGroups();
   }
 
-  /** Builds the uninitialised network for {@code args} (completed with the defaults). */
-  public Block build(JsonObject args) {
-    JsonObject a = withDefaults(args);
-    int base = a.get("base_channels").getAsInt();
-    int levels = a.get("levels").getAsInt();
-    switch (this) {
-      case SLICE_AE:
-        return sliceAe(base, a.get("latent_channels").getAsInt(), levels, a.get("decoder_kernel").getAsInt());
-      case CLASSIFIER_3D:
-        return classifier3d(base, levels, a.get("convs").getAsInt(), a.get("outputs").getAsInt(),
-            a.get("head").getAsString(), a.get("trunk").getAsString());
-      default:
-        return new PadToMultipleBlock(new SequentialBlock().add(Layers.centre())
-            .add(unet(base, 0, levels, a.get("classes").getAsInt())), 1 << (levels - 1));
+  /**
+   * Builds the uninitialised network for {@code args}.
+   *
+   * @throws IllegalArgumentException if {@code args} belong to another architecture
+   */
+  public Block build(ArchitectureArgs args) {
+    requireOwn(args);
+    if (args instanceof SliceAe a) {
+      return sliceAe(a.baseChannels(), a.latentChannels(), a.levels(), a.decoderKernel());
     }
+    if (args instanceof Classifier3d c) {
+      return classifier3d(c.baseChannels(), c.levels(), c.convs(), c.outputs(), c.head(), c.trunk());
+    }
+    Segmenter3d s = (Segmenter3d) args;
+    return new PadToMultipleBlock(new SequentialBlock().add(Layers.centre())
+        .add(unet(s.baseChannels(), 0, s.levels(), s.classes())), 1 << (s.levels() - 1));
   }
 
   /** A small input shape that initialises every parameter of the network built from {@code args}. */
-  public Shape initShape(JsonObject args) {
-    int levels = withDefaults(args).get("levels").getAsInt();
+  public Shape initShape(ArchitectureArgs args) {
+    requireOwn(args);
+    int levels = args.levels();
     int side = this == SLICE_AE ? 1 << levels : 1 << (levels - 1);
     return this == SLICE_AE ? new Shape(1, 1, side, side) : new Shape(1, 1, side, side, side);
   }
 
-  /** The spatial multiple inputs must have ({@code slice-ae} H and W), or 1. */
-  public int sizeMultiple(JsonObject args) {
-    return this == SLICE_AE ? 1 << withDefaults(args).get("levels").getAsInt() : 1;
+  private void requireOwn(ArchitectureArgs args) {
+    if (!args.architecture().equals(id())) {
+      throw new IllegalArgumentException(id() + " cannot be built from " + args);
+    }
   }
 
   @Override
   public String toString() {
-    return id;
+    return id();
   }
 
   /** Encoder then decoder as the two children of one sequential block. */

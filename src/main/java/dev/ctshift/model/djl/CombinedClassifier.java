@@ -6,10 +6,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifestBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,9 +36,6 @@ import java.util.Set;
  * {@code head}): the trunk groups of one network share those.
  */
 public final class CombinedClassifier {
-  /** The architecture args all parts must agree on. */
-  private static final List<String> SHARED_ARGS = List.of("base_channels", "levels", "convs", "head");
-
   /** Outputs {@code outputs} of the model in {@code model}; empty means all of them, in its order. */
   public record Part(Path model, List<String> outputs) {
     public Part {
@@ -47,8 +44,19 @@ public final class CombinedClassifier {
     }
   }
 
-  /** The assembled network and the manifest entries that describe it (name not set). */
-  public record Assembly(DjlNetwork network, JsonObject manifestFields) implements AutoCloseable {
+  /**
+   * The assembled network, its output names, and the part whose input, activation and threshold it has.
+   */
+  public record Assembly(DjlNetwork network, List<String> outputs, ModelManifest firstPart) implements AutoCloseable {
+    public Assembly {
+      outputs = List.copyOf(outputs);
+    }
+
+    /** The manifest of the combined model called {@code name}, but for what {@link DjlModels#save} sets. */
+    public ModelManifestBuilder manifest(String name) {
+      return firstPart.toBuilder().setName(name).optOutputs(outputs).optScoreClass(null).optHeldOutPsnrDb(null);
+    }
+
     @Override
     public void close() {
       network.close();
@@ -73,15 +81,15 @@ public final class CombinedClassifier {
     Set<String> names = new HashSet<>();
     for (Part p : parts) {
       ModelManifest m = ModelManifest.read(p.model());
-      String where = m.directory().resolve("model.json") + ": ";
+      String where = m.directory().resolve(ModelManifest.FILE_NAME) + ": ";
       if (!Architecture.CLASSIFIER_3D.id().equals(m.architecture())) {
         throw new ModelLoadException(where + "only classifier3d models can be combined, this one is "
             + (m.architecture() == null ? "not ctshift-trained" : "a " + m.architecture()));
       }
-      JsonObject args = withDefaults(m, where);
-      if (!args.get("trunk").getAsString().equals("shared")) {
+      Classifier3d args = m.architectureArgs(Classifier3d.class);
+      if (!args.trunk().equals("shared")) {
         throw new ModelLoadException(where + "only shared-trunk classifiers can be combined, this one has trunk "
-            + args.get("trunk").getAsString());
+            + args.trunk());
       }
       List<String> outs = p.outputs().isEmpty() ? m.outputs() : p.outputs();
       for (String o : outs) {
@@ -98,11 +106,9 @@ public final class CombinedClassifier {
       manifests.add(m);
       chosen.add(outs);
     }
-    JsonObject args = withDefaults(manifests.get(0), "").deepCopy();
-    args.addProperty("outputs", names.size());
-    args.addProperty("trunk", chosen.size() == 1 ? "shared"
-        : String.join("+", chosen.stream().map(c -> String.valueOf(c.size())).toList()));
-    DjlNetwork combined = DjlNetwork.create(Architecture.CLASSIFIER_3D, args, device, DataType.FLOAT32);
+    Classifier3d args = manifests.get(0).architectureArgs(Classifier3d.class).withOutputsAndTrunk(names.size(),
+        chosen.size() == 1 ? "shared" : String.join("+", chosen.stream().map(c -> String.valueOf(c.size())).toList()));
+    DjlNetwork combined = DjlNetwork.create(args, device, DataType.FLOAT32);
     try {
       List<Parameter> to = combined.block().getParameters().values();
       int next = 0;
@@ -111,7 +117,9 @@ public final class CombinedClassifier {
           next = copyGroup(part, rows(manifests.get(i).outputs(), chosen.get(i)), to, next);
         }
       }
-      return new Assembly(combined, manifestFields(manifests, chosen));
+      List<String> outputs = new ArrayList<>();
+      chosen.forEach(outputs::addAll);
+      return new Assembly(combined, outputs, manifests.get(0));
     } catch (ModelLoadException | RuntimeException e) {
       combined.close();
       throw e;
@@ -150,52 +158,33 @@ public final class CombinedClassifier {
     return chosen.stream().mapToInt(outputs::indexOf).toArray();
   }
 
-  private static JsonObject withDefaults(ModelManifest m, String where) throws ModelLoadException {
-    try {
-      return Architecture.CLASSIFIER_3D.withDefaults(m.architectureArgs());
-    } catch (IllegalArgumentException e) {
-      throw new ModelLoadException(where + e.getMessage());
-    }
-  }
-
   private static void requireAgreement(ModelManifest first, ModelManifest m, String where)
       throws ModelLoadException {
-    JsonObject a = withDefaults(first, "");
-    JsonObject b = withDefaults(m, where);
-    for (String key : SHARED_ARGS) {
-      if (!a.get(key).equals(b.get(key))) {
-        throw new ModelLoadException(where + "architecture argument " + key + " is " + b.get(key) + " but "
-            + a.get(key) + " in " + first.directory() + "; combined parts must have the same network shape");
-      }
-    }
-    String[] entries = {"input", "activation", "threshold"};
-    for (String key : entries) {
-      if (!Objects.equals(first.json().get(key), m.json().get(key))) {
-        throw new ModelLoadException(where + key + " differs from that of " + first.directory() + " ("
-            + m.json().get(key) + " vs " + first.json().get(key) + ")");
-      }
-    }
+    Classifier3d a = first.architectureArgs(Classifier3d.class);
+    Classifier3d b = m.architectureArgs(Classifier3d.class);
+    // The trunk groups of one network share its shape.
+    String shape = "the same network shape";
+    same(where + "architecture argument base_channels", a.baseChannels(), b.baseChannels(), first, shape);
+    same(where + "architecture argument levels", a.levels(), b.levels(), first, shape);
+    same(where + "architecture argument convs", a.convs(), b.convs(), first, shape);
+    same(where + "architecture argument head", a.head(), b.head(), first, shape);
+    String seen = "the same input, activation and threshold";
+    same(where + "input", first.input(), m.input(), first, seen);
+    same(where + "activation", first.activation(), m.activation(), first, seen);
+    same(where + "threshold", first.threshold(), m.threshold(), first, seen);
   }
 
-  /** The first part's descriptive entries (input, activation, threshold) with the chosen outputs. */
-  private static JsonObject manifestFields(List<ModelManifest> manifests, List<List<String>> chosen) {
-    JsonObject f = new JsonObject();
-    JsonObject first = manifests.get(0).json();
-    for (String key : List.of("input", "activation", "threshold")) {
-      if (first.has(key)) {
-        f.add(key, first.get(key).deepCopy());
-      }
+  /** @throws ModelLoadException "what is got but want in (first); combined parts must have (must)" if they differ */
+  private static void same(String what, Object want, Object got, ModelManifest first, String must)
+      throws ModelLoadException {
+    if (!want.equals(got)) {
+      throw new ModelLoadException(what + " is " + got + " but " + want + " in " + first.directory()
+          + "; combined parts must have " + must);
     }
-    JsonArray outputs = new JsonArray();
-    chosen.forEach(c -> c.forEach(outputs::add));
-    f.add("outputs", outputs);
-    return f;
   }
 
   /** Saves an assembly as a model directory named {@code name}: see {@link DjlModels#save}. */
   public static void save(Assembly assembly, Path dir, String name) throws IOException {
-    JsonObject fields = assembly.manifestFields().deepCopy();
-    fields.addProperty("name", name);
-    DjlModels.save(assembly.network(), dir, fields);
+    DjlModels.save(assembly.network(), dir, assembly.manifest(name));
   }
 }

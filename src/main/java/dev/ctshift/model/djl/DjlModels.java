@@ -1,22 +1,21 @@
 package dev.ctshift.model.djl;
 
 import ai.djl.Device;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
+import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifestBuilder;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Writes and loads model directories of DJL-native networks: a {@code model.json} with
- * {@code "format": "djl"}, {@code "architecture"}, {@code "architecture_args"} and
- * {@code "files": {"params": "<architecture>.params"}}, next to the weights.
+ * Writes and loads model directories of DJL-native networks: a {@code model.json} of format djl with the
+ * network's architecture and arguments and its weights file {@code <architecture>.params}, next to the weights.
  *
  * <pre>{@code
  * ModelManifest m = ModelManifest.read(dir);
@@ -25,7 +24,7 @@ import java.util.Locale;
  */
 public final class DjlModels {
   /** The {@code files} key of the weights. */
-  public static final String PARAMS_KEY = "params";
+  public static final String PARAMS_KEY = ModelManifest.PARAMS_FILE;
 
   private DjlModels() {}
 
@@ -62,7 +61,7 @@ public final class DjlModels {
   }
 
   private static String where(ModelManifest m) {
-    return m.directory().resolve("model.json") + ": ";
+    return m.directory().resolve(ModelManifest.FILE_NAME) + ": ";
   }
 
   /**
@@ -75,23 +74,11 @@ public final class DjlModels {
     if (m.format() != ModelManifest.Format.DJL) {
       throw new ModelLoadException(where + "format is " + lower(m.format()) + ", expected djl");
     }
-    Architecture arch;
-    try {
-      arch = Architecture.fromId(m.architecture());
-      arch.withDefaults(m.architectureArgs());
-    } catch (IllegalArgumentException e) {
-      throw new ModelLoadException(where + e.getMessage());
-    }
-    if (arch.kind() != m.kind()) {
-      throw new ModelLoadException(where + "architecture " + arch.id() + " is a " + lower(arch.kind())
-          + " but kind is " + lower(m.kind()));
-    }
+    // ModelManifest.read has checked the architecture, its arguments and kind, and that the weights exist.
+    ArchitectureArgs args = m.architectureArgs(ArchitectureArgs.class);
     Path params = m.file(PARAMS_KEY);
-    if (params == null) {
-      throw new ModelLoadException(where + "files.params is required for format djl");
-    }
     try {
-      return DjlNetwork.load(arch, m.architectureArgs(), params, device);
+      return DjlNetwork.load(args, params, device);
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(where + "cannot load weights " + params + ": " + reason(e), e);
     }
@@ -99,31 +86,21 @@ public final class DjlModels {
 
   /**
    * Writes {@code network}'s weights and a {@code model.json} into {@code dir} (created if needed).
-   * {@code fields} holds the manifest's descriptive entries (name, input, outputs, activation,
-   * threshold, score); kind, format, files, architecture and architecture_args are set from the
-   * network. The result reads back with {@link ModelManifest#read} and the loaders above.
+   * {@code manifest} holds the descriptive entries (name, input, outputs, activation, threshold, score …);
+   * kind, format, files and architecture are set from the network. The result reads back with
+   * {@link ModelManifest#read} and the loaders above.
    *
+   * @return the manifest written
+   * @throws IllegalArgumentException if the manifest is incomplete or does not fit the network
    * @throws IOException if a file cannot be written
    */
-  public static void save(DjlNetwork network, Path dir, JsonObject fields) throws IOException {
-    Files.createDirectories(dir);
+  public static ModelManifest save(DjlNetwork network, Path dir, ModelManifestBuilder manifest) throws IOException {
     String paramsFile = network.architecture().id() + ".params";
+    ModelManifest m = manifest.setKind(network.architecture().kind()).optFormat(ModelManifest.Format.DJL)
+        .setFiles(Map.of(PARAMS_KEY, paramsFile)).optArchitecture(network.architectureArgs()).build();
+    Files.createDirectories(dir);
     network.saveParameters(dir.resolve(paramsFile));
-    JsonObject m = new JsonObject();
-    m.addProperty("kind", lower(network.architecture().kind()));
-    m.addProperty("format", "djl");
-    JsonObject files = new JsonObject();
-    files.addProperty(PARAMS_KEY, paramsFile);
-    m.add("files", files);
-    m.addProperty("architecture", network.architecture().id());
-    m.add("architecture_args", network.args());
-    for (var e : fields.entrySet()) {
-      if (!m.has(e.getKey())) {
-        m.add(e.getKey(), e.getValue().deepCopy());
-      }
-    }
-    String json = new GsonBuilder().setPrettyPrinting().create().toJson(m) + "\n";
-    Files.writeString(dir.resolve("model.json"), json, StandardCharsets.UTF_8);
+    return m.write(dir);
   }
 
   /** The failure's message; a bare end of file (no message) means a truncated file. */

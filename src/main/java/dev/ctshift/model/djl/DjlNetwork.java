@@ -11,7 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonObject;
+import dev.ctshift.model.ArchitectureArgs;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,7 +30,7 @@ import java.util.List;
  * Closing it frees the weights.
  *
  * <pre>{@code
- * try (DjlNetwork net = DjlNetwork.create(Architecture.SLICE_AE, new JsonObject(), Device.cpu(),
+ * try (DjlNetwork net = DjlNetwork.create(ArchitectureArgs.SliceAe.DEFAULTS, Device.cpu(),
  *     DataType.FLOAT32)) {
  *   net.saveParameters(dir.resolve("slice-ae.params"));
  * }
@@ -38,43 +38,39 @@ import java.util.List;
  */
 public final class DjlNetwork implements AutoCloseable {
   private final Architecture architecture;
-  private final JsonObject args;
+  private final ArchitectureArgs args;
   private final NDManager manager;
   private final Block block;
   private final DataType dataType;
   private ParameterStore parameterStore;
   private boolean frozen;
 
-  private DjlNetwork(Architecture architecture, JsonObject args, Device device, DataType dataType) {
-    this.architecture = architecture;
-    this.args = architecture.withDefaults(args);
+  private DjlNetwork(ArchitectureArgs args, Device device, DataType dataType) {
+    this.architecture = Architecture.of(args);
+    this.args = args;
     this.dataType = dataType;
     this.manager = NDManager.newBaseManager(device);
-    this.block = architecture.build(this.args);
+    this.block = architecture.build(args);
     this.parameterStore = new ParameterStore(manager, false);
-    block.initialize(manager, dataType, architecture.initShape(this.args));
+    block.initialize(manager, dataType, architecture.initShape(args));
   }
 
   /**
-   * Builds {@code architecture} with {@code args} (completed with defaults) and initialises its
-   * weights randomly from the engine's random generator (seed it for reproducible weights).
-   * {@code dataType} FLOAT64 gives a double-precision twin for gradient checks.
-   *
-   * @throws IllegalArgumentException if {@code args} are invalid
+   * Builds the architecture of {@code args} and initialises its weights randomly from the engine's random
+   * generator (seed it for reproducible weights). {@code dataType} FLOAT64 gives a double-precision twin for
+   * gradient checks.
    */
-  public static DjlNetwork create(
-      Architecture architecture, JsonObject args, Device device, DataType dataType) {
-    return new DjlNetwork(architecture, args, device, dataType);
+  public static DjlNetwork create(ArchitectureArgs args, Device device, DataType dataType) {
+    return new DjlNetwork(args, device, dataType);
   }
 
   /**
-   * Builds the architecture and loads float32 weights written by {@link #saveParameters}.
+   * Builds the architecture of {@code args} and loads float32 weights written by {@link #saveParameters}.
    *
    * @throws IOException if the file cannot be read or does not fit the architecture
    */
-  public static DjlNetwork load(Architecture architecture, JsonObject args, Path params, Device device)
-      throws IOException {
-    DjlNetwork net = new DjlNetwork(architecture, args, device, DataType.FLOAT32);
+  public static DjlNetwork load(ArchitectureArgs args, Path params, Device device) throws IOException {
+    DjlNetwork net = new DjlNetwork(args, device, DataType.FLOAT32);
     try {
       net.loadParameters(params);
       return net;
@@ -182,9 +178,21 @@ public final class DjlNetwork implements AutoCloseable {
     return architecture;
   }
 
-  /** The complete architecture args (a copy). */
-  public JsonObject args() {
-    return args.deepCopy();
+  /** The complete architecture arguments. */
+  public ArchitectureArgs architectureArgs() {
+    return args;
+  }
+
+  /**
+   * The complete architecture arguments as {@code type}.
+   *
+   * @throws IllegalStateException if the network is of another architecture
+   */
+  public <A extends ArchitectureArgs> A architectureArgs(Class<A> type) {
+    if (!type.isInstance(args)) {
+      throw new IllegalStateException(this + " has no " + type.getSimpleName() + " arguments");
+    }
+    return type.cast(args);
   }
 
   public DataType dataType() {

@@ -3,6 +3,7 @@ package dev.ctshift.model.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
+import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.SliceAutoencoder;
 
@@ -34,7 +35,7 @@ public final class DjlSliceAutoencoder implements SliceAutoencoder {
    */
   @Override
   public NDArray encode(NDArray slices) {
-    int multiple = network.architecture().sizeMultiple(network.args());
+    int multiple = network.architectureArgs(ArchitectureArgs.SliceAe.class).sizeMultiple();
     long[] s = slices.getShape().getShape();
     if (s.length != 4 || s[1] != 1 || s[2] % multiple != 0 || s[3] % multiple != 0) {
       throw new IllegalArgumentException(manifest.name() + ": slices must be [B, 1, H, W] with H, W"

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
 import java.util.List;
@@ -57,8 +58,9 @@ public final class DjlVolumeModel implements VolumeModel {
         || manifest.activation() == ModelManifest.Activation.SOFTMAX) {
       return this;
     }
-    int outputs = network.args().get("outputs").getAsInt();
-    int[] groups = Architecture.trunkGroups(network.args().get("trunk").getAsString(), outputs);
+    Classifier3d args = network.architectureArgs(Classifier3d.class);
+    int outputs = args.outputs();
+    int[] groups = args.trunkGroups();
     if (groups.length < 2 || index < 0 || index >= outputs) {
       return this;
     }
@@ -70,7 +72,7 @@ public final class DjlVolumeModel implements VolumeModel {
     // classifier3d with groups: [ParallelBlock of trunks, smooth maximum] for classmap, else the
     // ParallelBlock alone; each trunk gives its group's evidence maps or logits.
     Block whole = network.block();
-    boolean classmap = "classmap".equals(network.args().get("head").getAsString());
+    boolean classmap = "classmap".equals(args.head());
     List<Block> parts = whole.getChildren().values();
     Block trunk = (classmap ? parts.get(0) : whole).getChildren().get(group).getValue();
     Block smoothMax = classmap ? parts.get(1) : null;

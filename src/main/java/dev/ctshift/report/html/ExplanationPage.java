@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.ctshift.report.Json;
 import dev.ctshift.report.render.Window;
 import dev.ctshift.volume.Volume;
 import java.io.IOException;
@@ -111,12 +112,8 @@ public final class ExplanationPage {
     JsonObject data = new JsonObject();
     data.add("report", c.report());
     JsonObject g = new JsonObject();
-    g.add("dims", toJson(dims));
-    JsonArray spacing = new JsonArray();
-    for (double s : grid.spacing()) {
-      spacing.add(s);
-    }
-    g.add("spacing_mm", spacing);
+    g.add("dims", Json.array(dims));
+    g.add("spacing_mm", Json.array(grid.spacing()));
     g.addProperty("k_axis", grid.displayAxisOfK());
     g.addProperty("k_flipped", grid.kFlipped());
     data.add("grid", g);
@@ -189,14 +186,6 @@ public final class ExplanationPage {
 
   private static String base64(byte[] b) {
     return Base64.getEncoder().encodeToString(b);
-  }
-
-  private static JsonArray toJson(int[] v) {
-    JsonArray a = new JsonArray();
-    for (int x : v) {
-      a.add(x);
-    }
-    return a;
   }
 
   private static String fileName(JsonObject report) {

@@ -15,6 +15,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -39,8 +42,7 @@ class ArchitectureTest {
 
   /** A small two-level, two-output classifier3d with the given head. */
   private static DjlNetwork twoOutputClassifier(String head) {
-    return DjlNetwork.create(Architecture.CLASSIFIER_3D,
-        json("{\"base_channels\": 2, \"levels\": 2, \"outputs\": 2, \"head\": \"" + head + "\"}"),
+    return DjlNetwork.create(Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(2).withOutputs(2).withHead(head),
         Device.cpu(), DataType.FLOAT32);
   }
 
@@ -56,9 +58,8 @@ class ArchitectureTest {
 
   @Test
   void sliceAutoencoderShapesAndRange() {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.SLICE_AE,
-            json("{\"base_channels\": 4, \"latent_channels\": 6, \"levels\": 3}"), Device.cpu(),
-            DataType.FLOAT32);
+    try (DjlNetwork net = DjlNetwork.create(SliceAe.DEFAULTS.withBaseChannels(4).withLatentChannels(6).withLevels(3),
+            Device.cpu(), DataType.FLOAT32);
         NDManager m = NDManager.newBaseManager()) {
       NDArray x = random(m, new Shape(2, 1, 16, 24), 1);
       NDArray z = run(net, net.encoder(), x);
@@ -75,9 +76,8 @@ class ArchitectureTest {
    * whether the image changed outside that patch widened by one pixel, and whether it changed inside.
    */
   private static boolean[] changedOutsideAndInsidePatch(int decoderKernel) {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.SLICE_AE,
-            json("{\"base_channels\": 4, \"latent_channels\": 2, \"levels\": 2, \"decoder_kernel\": "
-                + decoderKernel + "}"), Device.cpu(), DataType.FLOAT32);
+    try (DjlNetwork net = DjlNetwork.create(SliceAe.DEFAULTS.withBaseChannels(4).withLatentChannels(2).withLevels(2)
+            .withDecoderKernel(decoderKernel), Device.cpu(), DataType.FLOAT32);
         NDManager m = NDManager.newBaseManager()) {
       NDArray z = random(m, new Shape(1, 2, 8, 8), 6).sub(0.5f);
       NDArray before = run(net, net.decoder(), z);
@@ -103,15 +103,15 @@ class ArchitectureTest {
     assertArrayEquals(new boolean[] {false, true}, changedOutsideAndInsidePatch(1));
     // The default 3 x 3 decoder spreads the same change over the neighbouring patches.
     assertArrayEquals(new boolean[] {true, true}, changedOutsideAndInsidePatch(3));
-    assertThrows(IllegalArgumentException.class,
-        () -> Architecture.SLICE_AE.withDefaults(json("{\"decoder_kernel\": 2}")));
-    assertEquals(3, Architecture.SLICE_AE.withDefaults(json("{}")).get("decoder_kernel").getAsInt());
+    assertThrows(IllegalArgumentException.class, () -> SliceAe.DEFAULTS.withDecoderKernel(2));
+    assertEquals(SliceAe.DEFAULTS, Architecture.SLICE_AE.parse(json("{}")));
+    assertEquals(3, SliceAe.DEFAULTS.decoderKernel());
   }
 
   @Test
   void classifierGivesOneLogitPerOutput() {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
-            json("{\"base_channels\": 2, \"outputs\": 3}"), Device.cpu(), DataType.FLOAT32);
+    try (DjlNetwork net = DjlNetwork.create(Classifier3d.DEFAULTS.withBaseChannels(2).withOutputs(3), Device.cpu(),
+            DataType.FLOAT32);
         NDManager m = NDManager.newBaseManager()) {
       assertEquals(new Shape(2, 3), run(net, net.block(), random(m, new Shape(2, 1, 8, 12, 9), 2)).getShape());
     }
@@ -191,10 +191,10 @@ class ArchitectureTest {
     String[][] cases = {{"classmap", "per-output"}, {"avgmax", "per-output"}, {"classmap", "2+1"}, {"avg", "1+2"}};
     for (String[] c : cases) {
       String head = c[0];
-      int[] groups = Architecture.trunkGroups(c[1], 3);
-      try (DjlNetwork all = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2, \"levels\": 2,"
-              + " \"outputs\": 3, \"head\": \"" + head + "\", \"trunk\": \"" + c[1] + "\"}"), Device.cpu(),
-              DataType.FLOAT32);
+      Classifier3d args = Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(2).withHead(head)
+          .withOutputsAndTrunk(3, c[1]);
+      int[] groups = args.trunkGroups();
+      try (DjlNetwork all = DjlNetwork.create(args, Device.cpu(), DataType.FLOAT32);
           NDManager m = NDManager.newBaseManager()) {
         NDArray x = random(m, new Shape(2, 1, 4, 6, 6), 9);
         float[] logits = run(all, all.block(), x).toFloatArray();
@@ -202,8 +202,7 @@ class ArchitectureTest {
         int first = 0;
         int weight = 0;
         for (int g : groups) {
-          try (DjlNetwork one = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2,"
-              + " \"levels\": 2, \"outputs\": " + g + ", \"head\": \"" + head + "\"}"), Device.cpu(),
+          try (DjlNetwork one = DjlNetwork.create(args.withOutputsAndTrunk(g, "shared"), Device.cpu(),
               DataType.FLOAT32)) {
             for (var p : one.block().getParameters().values()) {
               weights.get(weight++).getArray().copyTo(p.getArray());
@@ -231,16 +230,14 @@ class ArchitectureTest {
         assertEquals(weights.size(), weight, "every weight belongs to one trunk");
       }
     }
-    assertThrows(IllegalArgumentException.class, () -> Architecture.CLASSIFIER_3D.withDefaults(
-        json("{\"outputs\": 3, \"trunk\": \"2+2\"}")));
-    assertThrows(IllegalArgumentException.class, () -> Architecture.CLASSIFIER_3D.withDefaults(
-        json("{\"outputs\": 3, \"trunk\": \"both\"}")));
+    assertThrows(IllegalArgumentException.class, () -> Classifier3d.DEFAULTS.withOutputsAndTrunk(3, "2+2"));
+    assertThrows(IllegalArgumentException.class, () -> Classifier3d.DEFAULTS.withOutputsAndTrunk(3, "both"));
   }
 
   @Test
   void segmenterPadsOddSizesAndCropsBack() {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.SEGMENTER_3D,
-            json("{\"base_channels\": 2, \"classes\": 3, \"levels\": 3}"), Device.cpu(), DataType.FLOAT32);
+    try (DjlNetwork net = DjlNetwork.create(Segmenter3d.DEFAULTS.withBaseChannels(2).withClasses(3).withLevels(3),
+            Device.cpu(), DataType.FLOAT32);
         NDManager m = NDManager.newBaseManager()) {
       NDArray x = random(m, new Shape(1, 1, 5, 6, 7), 3);
       NDArray y = run(net, net.block(), x);
@@ -288,13 +285,12 @@ class ArchitectureTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Architecture.fromId("resnet"));
     assertTrue(e.getMessage().contains("slice-ae"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Architecture.SLICE_AE.parse(json("{\"depth\": 3}")));
+    assertThrows(IllegalArgumentException.class, () -> Architecture.CLASSIFIER_3D.parse(json("{\"levels\": 0}")));
     assertThrows(IllegalArgumentException.class,
-        () -> Architecture.SLICE_AE.withDefaults(json("{\"depth\": 3}")));
-    assertThrows(IllegalArgumentException.class,
-        () -> Architecture.CLASSIFIER_3D.withDefaults(json("{\"levels\": 0}")));
-    assertThrows(IllegalArgumentException.class,
-        () -> Architecture.CLASSIFIER_3D.withDefaults(json("{\"head\": \"median\"}")));
-    assertEquals("avg", Architecture.CLASSIFIER_3D.withDefaults(json("{}")).get("head").getAsString());
-    assertEquals(5, Architecture.SEGMENTER_3D.withDefaults(json("{\"classes\": 5}")).get("classes").getAsInt());
+        () -> Architecture.CLASSIFIER_3D.parse(json("{\"head\": \"median\"}")));
+    assertEquals(Classifier3d.DEFAULTS, Architecture.CLASSIFIER_3D.parse(json("{}")));
+    assertEquals(Segmenter3d.DEFAULTS.withClasses(5), Architecture.SEGMENTER_3D.parse(json("{\"classes\": 5}")));
+    assertEquals(Architecture.SEGMENTER_3D, Architecture.of(Segmenter3d.DEFAULTS));
   }
 }

@@ -11,10 +11,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
+import dev.ctshift.model.ModelManifest.Input;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.model.djl.CombinedClassifier.Part;
 import java.nio.file.Path;
@@ -25,21 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CombinedClassifierTest {
   @TempDir Path dir;
 
-  private static JsonObject json(String s) {
-    return JsonParser.parseString(s).getAsJsonObject();
-  }
-
   /** A randomly initialised classifier saved as a model directory with these outputs. */
   private Path model(String name, String head, int levels, List<String> outputs, int seed) throws Exception {
     Engine.getEngine("PyTorch").setRandomSeed(seed);
     Path d = dir.resolve(name);
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D, json("{\"base_channels\": 2, \"levels\": "
-        + levels + ", \"head\": \"" + head + "\", \"outputs\": " + outputs.size() + "}"), Device.cpu(),
-        DataType.FLOAT32)) {
-      JsonObject f = json("{\"name\": \"" + name + "\", \"input\": {\"spacing_mm\": [6, 6, 6]},"
-          + " \"activation\": \"sigmoid\", \"threshold\": 0.5}");
-      f.add("outputs", JsonParser.parseString(new com.google.gson.Gson().toJson(outputs)));
-      DjlModels.save(net, d, f);
+    Classifier3d args = Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(levels).withHead(head)
+        .withOutputs(outputs.size());
+    try (DjlNetwork net = DjlNetwork.create(args, Device.cpu(), DataType.FLOAT32)) {
+      Input input = new Input("RAS", new double[] {6, 6, 6}, null, new double[] {-1000, 1000}, new double[] {0, 1},
+          ModelManifest.Layout.NCDHW, 1, 1);
+      DjlModels.save(net, d, ModelManifest.builder().setName(name).optInput(input)
+          .optActivation(ModelManifest.Activation.SIGMOID).optThreshold(0.5).optOutputs(outputs));
     }
     return d;
   }
@@ -63,8 +59,8 @@ class CombinedClassifierTest {
       }
       ModelManifest m = ModelManifest.read(out);
       assertEquals(List.of("nodule", "effusion", "nodule-b", "other"), m.outputs());
-      assertEquals("2+2", m.architectureArgs().get("trunk").getAsString());
-      assertEquals(ModelManifest.read(a).json().get("input"), m.json().get("input"));
+      assertEquals("2+2", m.architectureArgs(Classifier3d.class).trunk());
+      assertEquals(ModelManifest.read(a).input(), m.input());
       try (NDManager nd = NDManager.newBaseManager()) {
         Engine.getEngine("PyTorch").setRandomSeed(9);
         NDArray x = nd.randomUniform(0, 1, new Shape(1, 1, 4, 6, 6));
@@ -91,10 +87,9 @@ class CombinedClassifierTest {
     String e4 = refused(List.of(new Part(a, List.of("nodule")), new Part(a, List.of("nodule"))));
     assertTrue(e4.contains("twice"), e4);
     Path grouped = dir.resolve("grouped");
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
-        json("{\"base_channels\": 2, \"levels\": 2, \"head\": \"classmap\", \"outputs\": 2, \"trunk\": \"1+1\"}"),
-        Device.cpu(), DataType.FLOAT32)) {
-      DjlModels.save(net, grouped, json("{\"outputs\": [\"p\", \"q\"]}"));
+    try (DjlNetwork net = DjlNetwork.create(Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(2)
+        .withHead("classmap").withOutputsAndTrunk(2, "1+1"), Device.cpu(), DataType.FLOAT32)) {
+      DjlModels.save(net, grouped, ModelManifest.builder().setName("grouped").optOutputs(List.of("p", "q")));
     }
     String e5 = refused(List.of(new Part(grouped, List.of("p"))));
     assertTrue(e5.contains(grouped.toString()) && e5.contains("1+1"), e5);

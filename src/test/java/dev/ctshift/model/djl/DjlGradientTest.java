@@ -13,8 +13,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ArchitectureArgs;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
@@ -32,14 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DjlGradientTest {
   @TempDir Path dir;
 
-  private static final String AE_ARGS = "{\"base_channels\": 4, \"latent_channels\": 4, \"levels\": 2}";
+  private static final SliceAe AE_ARGS = SliceAe.DEFAULTS.withBaseChannels(4).withLatentChannels(4).withLevels(2);
 
   @Test
   void decoderInputGradientMatchesFloat64() throws Exception {
     Engine.getEngine("PyTorch").setRandomSeed(11);
-    try (DjlNetwork net = create(Architecture.SLICE_AE, AE_ARGS);
+    try (DjlNetwork net = create(AE_ARGS);
         DjlNetwork twin = twinOf(net)) {
-      DjlModels.save(net, dir, new JsonObject());
+      DjlModels.save(net, dir, ModelManifest.builder().setName("m"));
       try (SliceAutoencoder ae = DjlModels.loadAutoencoder(ModelManifest.read(dir), Device.cpu());
           NDManager m = NDManager.newBaseManager()) {
         NDArray latents = ae.encode(random(m, new Shape(2, 1, 16, 16), 5));
@@ -55,19 +57,19 @@ class DjlGradientTest {
 
   @Test
   void classifierInputGradientMatchesFloat64() throws Exception {
-    volumeGradient(Architecture.CLASSIFIER_3D, "{\"base_channels\": 4, \"outputs\": 2}");
+    volumeGradient(Classifier3d.DEFAULTS.withBaseChannels(4).withOutputs(2));
   }
 
   @Test
   void segmenterInputGradientMatchesFloat64() throws Exception {
-    volumeGradient(Architecture.SEGMENTER_3D, "{\"base_channels\": 4, \"classes\": 2}");
+    volumeGradient(Segmenter3d.DEFAULTS.withBaseChannels(4).withClasses(2));
   }
 
-  private void volumeGradient(Architecture arch, String args) throws Exception {
+  private void volumeGradient(ArchitectureArgs args) throws Exception {
     Engine.getEngine("PyTorch").setRandomSeed(12);
-    try (DjlNetwork net = create(arch, args);
+    try (DjlNetwork net = create(args);
         DjlNetwork twin = twinOf(net)) {
-      DjlModels.save(net, dir, new JsonObject());
+      DjlModels.save(net, dir, ModelManifest.builder().setName("m"));
       try (VolumeModel model = DjlModels.loadVolumeModel(ModelManifest.read(dir), Device.cpu());
           NDManager m = NDManager.newBaseManager()) {
         Shape shape = new Shape(1, 1, 6, 8, 7);
@@ -80,13 +82,12 @@ class DjlGradientTest {
     }
   }
 
-  private static DjlNetwork create(Architecture arch, String args) {
-    return DjlNetwork.create(arch, JsonParser.parseString(args).getAsJsonObject(), Device.cpu(),
-        DataType.FLOAT32);
+  private static DjlNetwork create(ArchitectureArgs args) {
+    return DjlNetwork.create(args, Device.cpu(), DataType.FLOAT32);
   }
 
   private static DjlNetwork twinOf(DjlNetwork net) {
-    DjlNetwork twin = DjlNetwork.create(net.architecture(), net.args(), Device.cpu(), DataType.FLOAT64);
+    DjlNetwork twin = DjlNetwork.create(net.architectureArgs(), Device.cpu(), DataType.FLOAT64);
     twin.copyParametersFrom(net);
     twin.freeze(true);
     return twin;

@@ -12,8 +12,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
+import dev.ctshift.model.ArchitectureArgs.Segmenter3d;
+import dev.ctshift.model.ArchitectureArgs.SliceAe;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.SliceAutoencoder;
@@ -26,24 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
 class DjlModelsTest {
   @TempDir Path dir;
 
-  private static JsonObject json(String s) {
-    return JsonParser.parseString(s).getAsJsonObject();
-  }
-
   @Test
   void savedClassifierReloadsToIdenticalOutputs() throws Exception {
     Engine.getEngine("PyTorch").setRandomSeed(3);
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
-            json("{\"base_channels\": 2, \"outputs\": 2}"), Device.cpu(), DataType.FLOAT32);
+    try (DjlNetwork net = DjlNetwork.create(Classifier3d.DEFAULTS.withBaseChannels(2).withOutputs(2), Device.cpu(),
+            DataType.FLOAT32);
         NDManager m = NDManager.newBaseManager()) {
-      DjlModels.save(net, dir, json("{\"name\": \"blobs\", \"outputs\": [\"a\", \"b\"],"
-          + " \"input\": {\"hu_window\": [-200, 300]}}"));
+      ModelManifest.Input input = new ModelManifest.Input("RAS", null, null, new double[] {-200, 300},
+          new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1, 1);
+      ModelManifest saved = DjlModels.save(net, dir, ModelManifest.builder().setName("blobs").optInput(input)
+          .optOutputs(java.util.List.of("a", "b")));
       ModelManifest manifest = ModelManifest.read(dir);
       assertEquals("blobs", manifest.name());
       assertEquals(ModelManifest.Kind.CLASSIFIER, manifest.kind());
       assertEquals(ModelManifest.Format.DJL, manifest.format());
       assertEquals(java.util.List.of("a", "b"), manifest.outputs());
-      assertEquals(-200, manifest.input().huWindow()[0]);
+      assertEquals(input, manifest.input());
+      assertEquals(saved.toJson(), manifest.toJson());
+      assertEquals(dir.toAbsolutePath(), saved.directory());
       NDArray x = m.randomUniform(0, 1, new Shape(1, 1, 8, 8, 8));
       float[] expected = net.block().forward(net.parameterStore(), new NDList(x), false)
           .singletonOrThrow().toFloatArray();
@@ -56,10 +57,10 @@ class DjlModelsTest {
 
   @Test
   void savedAutoencoderReloadsToIdenticalOutputs() throws Exception {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.SLICE_AE,
-            json("{\"base_channels\": 2, \"levels\": 2}"), Device.cpu(), DataType.FLOAT32);
+    try (DjlNetwork net = DjlNetwork.create(SliceAe.DEFAULTS.withBaseChannels(2).withLevels(2), Device.cpu(),
+            DataType.FLOAT32);
         NDManager m = NDManager.newBaseManager()) {
-      DjlModels.save(net, dir, new JsonObject());
+      DjlModels.save(net, dir, ModelManifest.builder().setName("ae"));
       NDArray x = m.randomUniform(0, 1, new Shape(3, 1, 8, 12));
       NDArray z = net.encoder().forward(net.parameterStore(), new NDList(x), false).singletonOrThrow();
       NDArray y = net.decoder().forward(net.parameterStore(), new NDList(z), false).singletonOrThrow();
@@ -76,9 +77,9 @@ class DjlModelsTest {
 
   @Test
   void refusesMismatchedKindArgsAndWeights() throws Exception {
-    try (DjlNetwork net = DjlNetwork.create(Architecture.SEGMENTER_3D,
-        json("{\"base_channels\": 2}"), Device.cpu(), DataType.FLOAT32)) {
-      DjlModels.save(net, dir, new JsonObject());
+    try (DjlNetwork net = DjlNetwork.create(Segmenter3d.DEFAULTS.withBaseChannels(2), Device.cpu(),
+        DataType.FLOAT32)) {
+      DjlModels.save(net, dir, ModelManifest.builder().setName("seg"));
     }
     ModelManifest ok = ModelManifest.read(dir);
     ModelLoadException wrongView = assertThrows(ModelLoadException.class,

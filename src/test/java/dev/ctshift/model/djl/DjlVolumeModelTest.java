@@ -12,8 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.VolumeModel;
 import java.nio.file.Path;
@@ -28,11 +27,14 @@ class DjlVolumeModelTest {
   private Path model(String name, String head, String trunk, String activation) throws Exception {
     Engine.getEngine("PyTorch").setRandomSeed(5);
     Path d = dir.resolve(name);
-    JsonObject args = JsonParser.parseString("{\"base_channels\": 2, \"levels\": 2, \"head\": \"" + head
-        + "\", \"outputs\": 3, \"trunk\": \"" + trunk + "\"}").getAsJsonObject();
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D, args, Device.cpu(), DataType.FLOAT32)) {
-      DjlModels.save(net, d, JsonParser.parseString("{\"name\": \"" + name + "\", \"input\": {\"spacing_mm\": [6, 6, 6]},"
-          + " \"activation\": \"" + activation + "\", \"outputs\": [\"a\", \"b\", \"c\"]}").getAsJsonObject());
+    Classifier3d args = Classifier3d.DEFAULTS.withBaseChannels(2).withLevels(2).withHead(head)
+        .withOutputsAndTrunk(3, trunk);
+    try (DjlNetwork net = DjlNetwork.create(args, Device.cpu(), DataType.FLOAT32)) {
+      ModelManifest.Input input = new ModelManifest.Input("RAS", new double[] {6, 6, 6}, null,
+          new double[] {-1000, 1000}, new double[] {0, 1}, ModelManifest.Layout.NCDHW, 1, 1);
+      DjlModels.save(net, d, ModelManifest.builder().setName(name).optInput(input)
+          .optActivation(ModelManifest.Activation.valueOf(activation.toUpperCase(java.util.Locale.ROOT)))
+          .optOutputs(List.of("a", "b", "c")));
     }
     return d;
   }

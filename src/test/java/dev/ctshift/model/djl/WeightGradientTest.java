@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonParser;
+import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -25,11 +25,9 @@ class WeightGradientTest {
   @Test
   void classifierWeightGradientsMatchFloat64() {
     Engine.getEngine("PyTorch").setRandomSeed(13);
-    String args = "{\"base_channels\": 8, \"levels\": 4, \"outputs\": 3, \"head\": \"classmap\"}";
-    try (DjlNetwork net = DjlNetwork.create(Architecture.CLASSIFIER_3D,
-            JsonParser.parseString(args).getAsJsonObject(), Device.cpu(), DataType.FLOAT32);
-        DjlNetwork twin = DjlNetwork.create(Architecture.CLASSIFIER_3D, net.args(), Device.cpu(),
-            DataType.FLOAT64);
+    Classifier3d args = Classifier3d.DEFAULTS.withBaseChannels(8).withLevels(4).withOutputs(3).withHead("classmap");
+    try (DjlNetwork net = DjlNetwork.create(args, Device.cpu(), DataType.FLOAT32);
+        DjlNetwork twin = DjlNetwork.create(net.architectureArgs(), Device.cpu(), DataType.FLOAT64);
         NDManager m = NDManager.newBaseManager()) {
       twin.copyParametersFrom(net);
       Shape shape = new Shape(4, 1, 24, 64, 64);

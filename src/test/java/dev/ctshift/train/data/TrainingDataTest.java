@@ -36,7 +36,8 @@ class TrainingDataTest {
   /** Three tiny phantoms and their labels.csv in {@code dir}, as {@code ctshift phantom} writes them. */
   private static List<Phantom> writePhantoms(Path dir, long seed) throws Exception {
     Files.createDirectories(dir);
-    PhantomGenerator gen = new PhantomGenerator(new PhantomConfig(32, 8, 10, 10, 5, 0.5, 0.5, 0.5, 0.5, 2));
+    PhantomGenerator gen = new PhantomGenerator(PhantomConfig.builder().grid(32, 8, 10, 10).imageQuality(5, 0.5)
+        .rates(0.5, 0.5, 0.5).nodules(2, 4, 18).build());
     List<Phantom> phantoms = new ArrayList<>();
     List<String> csv = new ArrayList<>(List.of(PhantomAttributes.csvHeader()));
     for (int s = 0; s < 4; s++) {

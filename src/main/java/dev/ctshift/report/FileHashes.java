@@ -1,4 +1,4 @@
-package dev.ctshift.pipeline;
+package dev.ctshift.report;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.ctshift.train;
+package dev.ctshift.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -137,7 +137,7 @@ class DemoEvaluationTest {
           }
         }
       }
-      DemoEvaluation.ChangeShare s = DemoEvaluation.changeShare(diffFile, labelFile, 2, dilate);
+      ChangeShare s = ChangeShare.of(diffFile, labelFile, 2, dilate);
       assertEquals(inside / total, s.share(), 1e-9, "dilate " + dilate);
       assertEquals(count / (double) labels.length, s.volumeShare(), 1e-12, "dilate " + dilate);
       for (int label = 0; label < 3; label++) {
@@ -155,7 +155,7 @@ class DemoEvaluationTest {
     NiftiWriter.write(other, new Volume(nx, ny, nz - 1, new float[nx * ny * (nz - 1)], affine),
         NiftiWriter.Options.defaults());
     VolumeReadException e = assertThrows(VolumeReadException.class,
-        () -> DemoEvaluation.changeShare(diffFile, other, 2, 1));
+        () -> ChangeShare.of(diffFile, other, 2, 1));
     assertTrue(e.getMessage().startsWith(other.toString()), e.getMessage());
   }
 }

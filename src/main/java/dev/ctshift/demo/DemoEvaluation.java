@@ -1,26 +1,23 @@
-package dev.ctshift.train;
+package dev.ctshift.demo;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ctshift.CtShiftException;
 import dev.ctshift.io.VolumeReadException;
-import dev.ctshift.io.nifti.NiftiReader;
 import dev.ctshift.model.ModelLoadException;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.shift.Objective;
+import dev.ctshift.train.Metrics;
 import dev.ctshift.train.data.FindingTable;
 import dev.ctshift.train.data.ModelSpaceLoader;
 import dev.ctshift.train.data.ModelSpaceScan;
 import dev.ctshift.train.data.Reconstructions;
-import dev.ctshift.train.data.ScanFiles;
-import dev.ctshift.volume.Volume;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -381,77 +376,6 @@ public final class DemoEvaluation implements AutoCloseable {
           java.util.Arrays.copyOfRange(recon, d * plane, (d + 1) * plane), scan.height(), scan.width());
     }
     return sum / scan.depth();
-  }
-
-  /**
-   * Where an explanation changed the scan.
-   *
-   * @param share sum of |difference| inside the region over the sum everywhere
-   * @param volumeShare the region's share of all voxels
-   * @param outsideByLabel for each label code with voxels outside the region, in ascending order, the
-   *     sum of |difference| over those voxels over the sum everywhere
-   */
-  public record ChangeShare(double share, double volumeShare, SortedMap<Integer, Double> outsideByLabel) {}
-
-  /**
-   * The share of the absolute change of a difference volume (e.g. {@code difference.nii.gz} of
-   * {@code ctshift explain}) that lies inside label {@code code} of a label map on the same grid,
-   * dilated by {@code dilate} voxels (26-neighbourhood per step).
-   *
-   * @throws VolumeReadException if a file cannot be read or the grids differ
-   */
-  public static ChangeShare changeShare(Path difference, Path labels, int code, int dilate)
-      throws VolumeReadException {
-    Volume diff = NiftiReader.readVolume(difference);
-    Volume map = NiftiReader.readVolume(labels);
-    if (!diff.sameGeometry(map, 1e-3)) {
-      throw new VolumeReadException(labels + ": grid " + map + " differs from the difference volume's " + diff);
-    }
-    boolean[] region = new boolean[map.voxelCount()];
-    for (int v = 0; v < region.length; v++) {
-      region[v] = Math.round(map.data()[v]) == code;
-    }
-    for (int step = 0; step < dilate; step++) {
-      region = dilate(region, map.nx(), map.ny(), map.nz());
-    }
-    double inside = 0;
-    double total = 0;
-    int count = 0;
-    SortedMap<Integer, Double> outside = new TreeMap<>();
-    for (int v = 0; v < region.length; v++) {
-      double a = Math.abs(diff.data()[v]);
-      total += a;
-      if (region[v]) {
-        inside += a;
-        count++;
-      } else {
-        outside.merge(Math.round(map.data()[v]), a, Double::sum);
-      }
-    }
-    double sum = total;
-    outside.replaceAll((label, a) -> sum == 0 ? Double.NaN : a / sum);
-    return new ChangeShare(total == 0 ? Double.NaN : inside / total, count / (double) region.length, outside);
-  }
-
-  private static boolean[] dilate(boolean[] in, int nx, int ny, int nz) {
-    boolean[] out = new boolean[in.length];
-    for (int k = 0; k < nz; k++) {
-      for (int j = 0; j < ny; j++) {
-        for (int i = 0; i < nx; i++) {
-          if (!in[i + nx * (j + ny * k)]) {
-            continue;
-          }
-          for (int dk = Math.max(0, k - 1); dk <= Math.min(nz - 1, k + 1); dk++) {
-            for (int dj = Math.max(0, j - 1); dj <= Math.min(ny - 1, j + 1); dj++) {
-              for (int di = Math.max(0, i - 1); di <= Math.min(nx - 1, i + 1); di++) {
-                out[di + nx * (dj + ny * dk)] = true;
-              }
-            }
-          }
-        }
-      }
-    }
-    return out;
   }
 
   private static double round(double v) {
