@@ -8,8 +8,10 @@ The module takes one flat tensor of random values (float32 or float64) and retur
 convolutions of the kinds slice autoencoders and 3D models use, with inputs and weights cut from that
 tensor: 2D convolutions with few and many channels (stride 1 and 2), transposed 2D convolutions
 (stride 2, the decoder's upsampling; oneDNN computes them with its backward-data kernels, the ones
-that return wrong input gradients on some CPUs) and 3D convolutions. A float64 run never goes
-through oneDNN, so the float32 outputs can be checked against it.
+that return wrong input gradients on some CPUs) and 3D convolutions. Then every 2D case again with
+its input in channels-last order (the strides ctshift gives slices when it encodes them, which make
+libtorch choose oneDNN's NHWC kernels: other kernels than for the same convolution in NCHW). A
+float64 run never goes through oneDNN, so the float32 outputs can be checked against it.
 """
 
 import os
@@ -48,6 +50,7 @@ def sizes():
 class Convolutions(torch.nn.Module):
     def forward(self, values):
         outputs = []
+        channels_last = []
         at = 0
         for kind, cin, cout, k, stride, pad, n in CASES:
             shape = (BATCH, cin) + (n,) * (3 if kind == "conv3d" else 2)
@@ -58,7 +61,11 @@ class Convolutions(torch.nn.Module):
             at += shape_numel(wshape)
             op = {"conv2d": F.conv2d, "conv_transpose2d": F.conv_transpose2d, "conv3d": F.conv3d}[kind]
             outputs.append(op(x, w, None, stride, pad))
-        return tuple(outputs)
+            if kind != "conv3d":
+                # The same values read as [B, H, W, C] and viewed as [B, C, H, W]: channels-last strides.
+                nhwc = x.reshape(BATCH, n, n, cin).permute(0, 3, 1, 2)
+                channels_last.append(op(nhwc, w, None, stride, pad))
+        return tuple(outputs + channels_last)
 
 
 def shape_numel(shape):
@@ -78,7 +85,8 @@ def main():
     v = torch.randn(total, dtype=torch.float64)
     for a, b in zip(loaded(v), Convolutions()(v)):
         assert torch.allclose(a, b)
-    print(f"{path}: {len(CASES)} convolutions, input of {total} values")
+    two_d = sum(1 for case in CASES if case[0] != "conv3d")
+    print(f"{path}: {len(CASES)} convolutions, then {two_d} in channels-last order, input of {total} values")
 
 
 if __name__ == "__main__":

@@ -149,16 +149,19 @@ public final class ExplanationWriter {
 
   private List<BufferedImage> animation(Content c, int k, double maxDiff) {
     BufferedImage input = render(c.scanHu(), k, options.window());
+    SliceView scanSlice = SliceView.of(c.scanHu(), k);
     List<BufferedImage> forward = new ArrayList<>();
     // From the scan (last frame) to the counterfactual (first frame), then back: a smooth loop.
     for (int f = c.framesHu().size() - 1; f >= 0; f--) {
       Volume frame = c.framesHu().get(f);
-      Volume diff = dev.ctshift.compose.ScanSpaceMapper.difference(frame, c.scanHu());
+      // Only slice k of the change is shown: no whole-volume difference per frame.
+      SliceView diff = SliceView.of(frame, k).minus(scanSlice);
       forward.add(Panel.row(List.of(
           new Panel.Tile(input, "input, slice " + k),
           new Panel.Tile(render(frame, k, options.window()), String.format("%s %.3f", c.scoreName(),
               c.frameScores().get(f))),
-          new Panel.Tile(render(diff, k, Colormap.diverging(maxDiff)), String.format("change ±%.0f HU", maxDiff)))));
+          new Panel.Tile(diff.render(Colormap.diverging(maxDiff), SliceView.DEFAULT_MIN_HEIGHT_PX),
+              String.format("change ±%.0f HU", maxDiff)))));
     }
     List<BufferedImage> loop = new ArrayList<>(forward);
     for (int i = forward.size() - 2; i > 0; i--) {

@@ -62,14 +62,35 @@ final class SliceLatentSpace implements AutoCloseable {
     for (int start = 0; start < depth; start += batch) {
       int end = Math.min(depth, start + batch);
       try (NDManager scope = manager.newSubManager()) {
-        NDArray part = slices.get(new NDIndex("{}:{}", start, end)).duplicate();
+        NDArray part = slices.get(new NDIndex("{}:{}", start, end));
         part.attach(scope);
-        NDArray latent = autoencoder.encode(part);
+        NDArray latent = standardOrder(autoencoder.encode(channelsLast(part)));
         latent.attach(manager);
         parts.add(latent);
       }
     }
     return concat(parts);
+  }
+
+  /**
+   * The same slices {@code [n, 1, H, W]} and the same memory, with the strides of channels-last order:
+   * libtorch then runs the encoder's convolutions on oneDNN's NHWC kernels, which need no reordering
+   * between layers (at oneDNN's AVX limit, the reorders to and from its blocked format took about a
+   * third of the encoding time; docs/PERFORMANCE.md). The values are the same to the bit, and the
+   * self-test checks these kernels too. A dimension of size 1 has no stride that matters to any
+   * other operation, so an encoder that reshapes its input sees an ordinary contiguous tensor.
+   */
+  private NDArray channelsLast(NDArray part) {
+    return part.reshape(part.getShape().get(0), height, width, 1).transpose(0, 3, 1, 2);
+  }
+
+  /**
+   * Latents in the standard (row-major) order: an encoder fed channels-last slices returns
+   * channels-last latents, and everything after encoding (decoder, gradients) is to run as before.
+   * A copy only when the order differs.
+   */
+  private static NDArray standardOrder(NDArray latent) {
+    return latent.flatten().reshape(latent.getShape());
   }
 
   /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time (0: by slice size). */

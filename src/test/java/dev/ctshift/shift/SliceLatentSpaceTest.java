@@ -62,6 +62,23 @@ class SliceLatentSpaceTest {
     }
   }
 
+  /**
+   * Slices go to the encoder in channels-last order (other oneDNN kernels): the latents equal the
+   * autoencoder's own encoding of the plain slices, and decode as those do.
+   */
+  @Test
+  void channelsLastEncodingEqualsThePlainEncoding() throws Exception {
+    try (SliceLatentSpace s = space(classifier, "0"); NDManager m = manager.newSubManager()) {
+      NDArray z = s.encode(s.upload(x), 4);
+      NDArray plain = ae.encode(m.create(x, new ai.djl.ndarray.types.Shape(6, 1, 16, 16)));
+      assertEquals(plain.getShape(), z.getShape());
+      assertTrue(relativeError(z.toFloatArray(), plain.toFloatArray()) < 1e-6);
+      NDArray decoded = s.decode(z, 6);
+      NDArray decodedPlain = ae.decode(plain, false);
+      assertTrue(relativeError(decoded.toFloatArray(), decodedPlain.toFloatArray()) < 1e-6);
+    }
+  }
+
   @ParameterizedTest(name = "chunk {0}")
   @ValueSource(ints = {1, 2, 4, 6})
   void chunkedLatentGradientEqualsPyTorchInBothModes(int chunk) throws Exception {
