@@ -313,7 +313,7 @@ public final class TorchRuntime {
    * Switches oneDNN off in-process until the returned handle is closed (then it is as before). For
    * double-backward (create_graph) passes through 3D convolutions: even at the ISA the launcher and
    * the tests set, oneDNN occasionally returned a wrong input gradient there (in 1 of 149 repeats of one
-   * gradient-penalty step, never without oneDNN; docs/PERFORMANCE.md), which the self-test cannot
+   * gradient-penalty step, never without oneDNN; docs/training.md), which the self-test cannot
    * see because it is intermittent.
    *
    * @throws CtShiftException if libtorch's switch cannot be reached
