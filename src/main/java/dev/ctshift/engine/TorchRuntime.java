@@ -303,44 +303,6 @@ public final class TorchRuntime {
     return v;
   }
 
-  /** Switches libtorch's oneDNN back to what it was when {@link #suspendOneDnn} was called. */
-  public interface OneDnnSuspension extends AutoCloseable {
-    @Override
-    void close();
-  }
-
-  /**
-   * Switches oneDNN off in-process until the returned handle is closed (then it is as before). For
-   * double-backward (create_graph) passes through 3D convolutions: even at the ISA the launcher and
-   * the tests set, oneDNN occasionally returned a wrong input gradient there (in 1 of 149 repeats of one
-   * gradient-penalty step, never without oneDNN; docs/training.md), which the self-test cannot
-   * see because it is intermittent.
-   *
-   * @throws CtShiftException if libtorch's switch cannot be reached
-   */
-  public static synchronized OneDnnSuspension suspendOneDnn() throws CtShiftException {
-    boolean before = oneDnnEnabled();
-    setContextFlag("_ZN2at7Context20setUserEnabledMkldnnEb", false, true);
-    return () -> {
-      try {
-        setContextFlag("_ZN2at7Context20setUserEnabledMkldnnEb", before, true);
-      } catch (CtShiftException e) {
-        throw new IllegalStateException(e.getMessage(), e);
-      }
-    };
-  }
-
-  /** Whether libtorch's oneDNN is switched on in this process. */
-  static synchronized boolean oneDnnEnabled() throws CtShiftException {
-    try {
-      contextLibrary();
-      return libTorch.getFunction("_ZNK2at7Context17userEnabledMkldnnEv")
-          .invokeInt(new Object[] {globalContext}) % 256 != 0; // a C++ bool: the low byte
-    } catch (UnsatisfiedLinkError | RuntimeException e) {
-      throw new CtShiftException("cannot read libtorch's oneDNN switch: " + e.getMessage(), e);
-    }
-  }
-
   /**
    * Calls a boolean setter of libtorch's global context, e.g. {@code
    * at::globalContext().setUserEnabledMkldnn(false)}, in the libtorch that DJL has loaded. These
@@ -351,20 +313,15 @@ public final class TorchRuntime {
   private static void setContextFlag(String symbol, boolean value, boolean required)
       throws CtShiftException {
     try {
-      contextLibrary();
+      if (libTorch == null) {
+        libTorch = NativeLibrary.getInstance(findLibTorchCpu().toString());
+        globalContext = libTorch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+      }
       libTorch.getFunction(symbol).invokeVoid(new Object[] {globalContext, value});
     } catch (CtShiftException | UnsatisfiedLinkError | RuntimeException e) {
       if (required) {
         throw new CtShiftException("cannot call " + symbol + " in libtorch: " + e.getMessage(), e);
       }
-    }
-  }
-
-  /** Loads {@link #libTorch} and {@link #globalContext} on first use. */
-  private static void contextLibrary() throws CtShiftException {
-    if (libTorch == null) {
-      libTorch = NativeLibrary.getInstance(findLibTorchCpu().toString());
-      globalContext = libTorch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
     }
   }
 

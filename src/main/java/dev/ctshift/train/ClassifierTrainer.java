@@ -8,8 +8,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
-import dev.ctshift.CtShiftException;
-import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.ArchitectureArgs.Classifier3d;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.ModelManifestBuilder;
@@ -111,28 +109,6 @@ public final class ClassifierTrainer extends NetworkTrainer<LabelledVolumes, Cla
             + crops.width() + " must fit in the volumes of " + v.depth() + "x" + v.height() + "x" + v.width()
             + " and be at least " + min + " per axis for " + levels + " levels");
       }
-    }
-  }
-
-  /**
-   * With the gradient penalty, trains with oneDNN switched off ({@link TorchRuntime#suspendOneDnn}):
-   * its double-backward pass through the convolutions occasionally came out wrong with oneDNN, which
-   * made seeded runs differ and, at times, the loss NaN.
-   */
-  @Override
-  public List<ProgressListener.EpochReport> fit(LabelledVolumes data, ProgressListener listener)
-      throws TrainingException {
-    if (!penalty.active()) {
-      return super.fit(data, listener);
-    }
-    try {
-      // Started first, so that the self-test judges the oneDNN path used after training.
-      TorchRuntime.start(config().device(), System.err::println);
-      try (TorchRuntime.OneDnnSuspension off = TorchRuntime.suspendOneDnn()) {
-        return super.fit(data, listener);
-      }
-    } catch (CtShiftException e) {
-      throw e instanceof TrainingException t ? t : new TrainingException(e.getMessage(), e);
     }
   }
 

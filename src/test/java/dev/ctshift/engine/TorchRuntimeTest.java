@@ -1,7 +1,6 @@
 package dev.ctshift.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ctshift.CtShiftException;
@@ -21,20 +20,6 @@ class TorchRuntimeTest {
   void selfTestPassesUnderTheTestEnvironment() throws Exception {
     TorchRuntime runtime = TorchRuntime.start("cpu", s -> { });
     assertTrue(runtime.selfTestError() <= TorchRuntime.GRADIENT_TOLERANCE, "error " + runtime.selfTestError());
-  }
-
-  @Test
-  void suspendingOneDnnSwitchesItOffUntilClosedThenRestoresIt() throws Exception {
-    TorchRuntime.start("cpu", s -> { });
-    boolean before = TorchRuntime.oneDnnEnabled(); // on, unless the self-test found this CPU's oneDNN wrong
-    try (TorchRuntime.OneDnnSuspension off = TorchRuntime.suspendOneDnn()) {
-      assertFalse(TorchRuntime.oneDnnEnabled());
-      try (TorchRuntime.OneDnnSuspension nested = TorchRuntime.suspendOneDnn()) {
-        assertFalse(TorchRuntime.oneDnnEnabled());
-      }
-      assertFalse(TorchRuntime.oneDnnEnabled(), "closing a nested suspension restores the outer one's state");
-    }
-    assertEquals(before, TorchRuntime.oneDnnEnabled());
   }
 
   /** The self-test's float64 reference against the transposed convolution written out in Java. */
