@@ -217,15 +217,16 @@ public final class ScanExplainer implements AutoCloseable {
     progress.accept("mapping " + e.frames().size() + " frames back to the scan grid and writing outputs to "
         + shownDir);
     ScanPipeline.OnScan onScan = pipeline.compose(prepared, scan.hu(), e);
-    List<Volume> framesHu = onScan.framesHu();
-    ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), framesHu.get(0), onScan.heatmapHu(),
-        framesHu, e.frames().stream().map(Explanation.Frame::score).toList(), target.name(), scan.integerValued(),
+    Volume counterfactualHu = onScan.counterfactualHu();
+    // Frames are mapped as each writer reads them, so at most one besides the counterfactual is held.
+    ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), counterfactualHu, onScan.heatmapHu(),
+        onScan.framesHu(counterfactualHu), e.frames().stream().map(Explanation.Frame::score).toList(), target.name(), scan.integerValued(),
         scan.dicom(), "ctshift counterfactual: " + manifest().name() + ", " + target.name());
     seconds.put("compose", (System.nanoTime() - t) / 1e9);
     JsonObject report = ExplanationReport.of(subject(scan, prepared, target, commandLine), e, reconstruction, seconds,
         started);
     JsonObject slices = new ExplanationWriter(outputOptions).write(out, content, report);
-    return new Written(report, slices, framesHu.get(0));
+    return new Written(report, slices, counterfactualHu);
   }
 
   private ExplanationReport.Subject subject(Scan scan, Preprocessing.Prepared prepared, Objective target,

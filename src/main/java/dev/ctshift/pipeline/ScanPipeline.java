@@ -17,6 +17,7 @@ import dev.ctshift.shift.ShiftConfig;
 import dev.ctshift.volume.Volume;
 import dev.ctshift.volume.transform.Preprocessing;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -146,9 +147,29 @@ public final class ScanPipeline implements AutoCloseable {
       return mapper.frameHu(explanation.counterfactual().values());
     }
 
-    /** Every sweep frame, from λ* to λ = 0. */
+    /** Every sweep frame, from λ* to λ = 0, mapped as it is read: see {@link #framesHu(Volume)}. */
     public List<Volume> framesHu() {
-      return explanation.frames().stream().map(f -> mapper.frameHu(f.values())).toList();
+      return framesHu(counterfactualHu());
+    }
+
+    /**
+     * Every sweep frame, from λ* to λ = 0, as a view that maps a frame each time it is read, with
+     * {@code counterfactualHu} as frame 0: a caller holds only the frames it keeps. All of them at once
+     * would be as large again as the model-space frames (10 × 27 MB at 224×224×134).
+     */
+    public List<Volume> framesHu(Volume counterfactualHu) {
+      List<Explanation.Frame> frames = explanation.frames();
+      return new AbstractList<>() {
+        @Override
+        public Volume get(int i) {
+          return i == 0 ? counterfactualHu : mapper.frameHu(frames.get(i).values());
+        }
+
+        @Override
+        public int size() {
+          return frames.size();
+        }
+      };
     }
 
     public Volume heatmapHu() {

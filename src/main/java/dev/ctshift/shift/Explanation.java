@@ -10,7 +10,7 @@ import java.util.Map;
  * @param depth slices D
  * @param height rows H
  * @param width columns W
- * @param input the preprocessed scan x
+ * @param input the preprocessed scan x (the explainer's input array itself, not a copy)
  * @param reconstruction Dec(Enc(x))
  * @param frames the sweep, from the counterfactual (λ*) to λ = 0, both included
  * @param heatmap change summary of the sweep (see {@link ShiftConfig.Heatmap}), in range units

@@ -19,6 +19,7 @@ final class FrameMaker {
   private final SliceLatentSpace space;
   private final NDArray reconstruction;
   private final NDArray x;
+  private final float[] xValues;
   private final NDArray base;
   private final boolean residual;
   private final float low;
@@ -32,12 +33,14 @@ final class FrameMaker {
   /** A frame on the device with its score. */
   private record Scored(double score, NDArray volume) {}
 
-  FrameMaker(Objective objective, SliceLatentSpace space, NDArray reconstruction, NDArray x, boolean residual,
-      float low, float high, double meanAbsInput, int batch, double baseScore) {
+  /** @param xValues the values of {@code x} on the host (shared, not copied, as the scan's frame) */
+  FrameMaker(Objective objective, SliceLatentSpace space, NDArray reconstruction, NDArray x, float[] xValues,
+      boolean residual, float low, float high, double meanAbsInput, int batch, double baseScore) {
     this.objective = objective;
     this.space = space;
     this.reconstruction = reconstruction;
     this.x = x;
+    this.xValues = xValues;
     this.base = residual ? x : reconstruction;
     this.residual = residual;
     this.low = low;
@@ -73,7 +76,8 @@ final class FrameMaker {
   /** The frame at λ, from the device cache (λ = 0 is always known) or newly made and scored. */
   Explanation.Frame frame(double lambda) {
     if (lambda == 0) {
-      return new Explanation.Frame(0, baseScore, base.toFloatArray());
+      // In residual mode the frame at λ = 0 is the scan: its host array, not one more copy of it.
+      return new Explanation.Frame(0, baseScore, residual ? xValues : base.toFloatArray());
     }
     Scored f = recent.containsKey(lambda) ? recent.get(lambda) : make(lambda);
     return new Explanation.Frame(lambda, f.score(), f.volume().toFloatArray());

@@ -136,7 +136,7 @@ public final class LatentShiftExplainer {
       t = lap(seconds, "latent gradient", t);
 
       Step start = new Step(0, atBase.link(), objective.score(atBase.link()), 0);
-      FrameMaker frames = new FrameMaker(objective, space, reconstruction, x, residual, low, high,
+      FrameMaker frames = new FrameMaker(objective, space, reconstruction, x, volume, residual, low, high,
           meanAbs(volume), config.encodeBatch(), start.score());
       FrameMaker chosen = frames;
       String pathName;
@@ -161,7 +161,7 @@ public final class LatentShiftExplainer {
           // RETRY_EVERY evaluations, and keep whichever path got further.
           progress.accept(String.format("the path stopped short of the target (%s): searching again from the scan,"
               + " with a new gradient every %d evaluations", search.reason().label(), RETRY_EVERY));
-          FrameMaker retryFrames = new FrameMaker(objective, space, reconstruction, x, residual, low, high,
+          FrameMaker retryFrames = new FrameMaker(objective, space, reconstruction, x, volume, residual, low, high,
               meanAbs(volume), config.encodeBatch(), start.score());
           ShiftConfig curved = config.toBuilder().optSearchBudget(left).optRelinearizeEvery(RETRY_EVERY)
               .optRestarts(left).build();
@@ -202,7 +202,8 @@ public final class LatentShiftExplainer {
       t = lap(seconds, "sweep", t);
       float[] heatmap = Heatmaps.of(config.heatmap(), sweep);
       lap(seconds, "heatmap", t);
-      return new Explanation(depth, height, width, volume.clone(), reconstruction.toFloatArray(), sweep, heatmap,
+      // The input is the caller's array (read, never modified), as is the frame at λ = 0 in residual mode.
+      return new Explanation(depth, height, width, volume, reconstruction.toFloatArray(), sweep, heatmap,
           objective.score(scanLink), objective.score(reconLink), search, Math.sqrt(slope), path.segmentStarts(),
           sweepEvaluations, seconds, legs, pathName);
     }

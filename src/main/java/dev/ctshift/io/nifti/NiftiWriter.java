@@ -109,7 +109,8 @@ public final class NiftiWriter {
   }
 
   /**
-   * Writes frames of identical geometry as a 4D series (dim[4] = number of frames).
+   * Writes frames of identical geometry as a 4D series (dim[4] = number of frames), reading each frame
+   * once, in order.
    *
    * @throws IllegalArgumentException if {@code frames} is empty or the frames differ in dims or affine
    */
@@ -123,12 +124,6 @@ public final class NiftiWriter {
       throw new IllegalArgumentException("no frames to write to " + file);
     }
     Volume first = frames.get(0);
-    for (int t = 1; t < frames.size(); t++) {
-      if (!frames.get(t).sameGeometry(first, 1e-6)) {
-        throw new IllegalArgumentException("frame " + t + " (" + frames.get(t) + ") differs in geometry from"
-            + " frame 0 (" + first + ") writing " + file);
-      }
-    }
     int[] dims = first.dims();
     if (Math.max(Math.max(dims[0], dims[1]), Math.max(dims[2], frames.size())) > Short.MAX_VALUE) {
       throw new NiftiWriteException(file + ": cannot write " + first + " x " + frames.size()
@@ -141,7 +136,15 @@ public final class NiftiWriter {
     try {
       try (OutputStream out = open(temp, target.getFileName().toString().endsWith(".gz"))) {
         out.write(header);
-        for (Volume frame : frames) {
+        // Each frame is read once, as it is written: a list that makes its frames when read (the sweep
+        // frames mapped to the scan grid) then holds one at a time. A frame of another geometry stops
+        // the write, and the partial file is deleted below.
+        for (int t = 0; t < frames.size(); t++) {
+          Volume frame = t == 0 ? first : frames.get(t);
+          if (!frame.sameGeometry(first, 1e-6)) {
+            throw new IllegalArgumentException("frame " + t + " (" + frame + ") differs in geometry from"
+                + " frame 0 (" + first + ") writing " + file);
+          }
           writeData(out, frame.data(), options);
         }
       }
