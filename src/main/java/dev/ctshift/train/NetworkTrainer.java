@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
@@ -263,14 +265,18 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
   }
 
   private double trainStep(Optimizer adam, D data, int[] idx, int epoch, Random sampling) {
-    double loss;
     try (NDManager batchManager = network.manager().newSubManager()) {
       B batch = trainingBatch(batchManager, data, idx, epoch, sampling);
-      NDArray input = config.adversarialL2() > 0 ? adversarial(batch.input(), batch) : batch.input();
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray l = trainingLoss(input, batch);
-        gc.backward(l);
-        loss = l.getFloat();
+      double loss = lossAndGradients(batch);
+      if (!Double.isFinite(loss) || !gradientsFinite()) {
+        // libtorch on this CPU class now and then returns a non-finite loss or gradient for one step (about
+        // once in 2,000 penalised steps, far more rarely in plain ones) and the same step repeated is right
+        // again; a real divergence gives the same result twice and still stops the training.
+        clearWeightGradients();
+        loss = lossAndGradients(batch);
+        if (!Double.isFinite(loss) || !gradientsFinite()) {
+          return Double.isFinite(loss) ? Double.NaN : loss;
+        }
       }
       for (Parameter p : network.block().getParameters().values()) {
         NDArray weight = p.getArray();
@@ -280,8 +286,29 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
           grad.subi(grad);
         }
       }
+      return loss;
     }
-    return loss;
+  }
+
+  /** Computes the training loss of {@code batch} and its weight gradients; returns the loss. */
+  private double lossAndGradients(B batch) {
+    NDArray input = config.adversarialL2() > 0 ? adversarial(batch.input(), batch) : batch.input();
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray l = trainingLoss(input, batch);
+      gc.backward(l);
+      return l.getFloat();
+    }
+  }
+
+  private boolean gradientsFinite() {
+    for (Parameter p : network.block().getParameters().values()) {
+      try (NDArray grad = weightGradient(p); NDArray sum = grad.sum()) {
+        if (!Float.isFinite(sum.getFloat())) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**
@@ -314,12 +341,10 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
     return weight.getArray().getGradient();
   }
 
-  /** Sets the gradients the weights hold to zero, in place. */
+  /** Sets the gradients the weights hold to zero, in place (NaN included, which subtraction would keep). */
   protected void clearWeightGradients() {
     for (Parameter p : network.block().getParameters().values()) {
-      try (NDArray grad = p.getArray().getGradient()) {
-        grad.subi(grad);
-      }
+      JniUtils.zeroGrad((PtNDArray) p.getArray());
     }
   }
 
