@@ -300,16 +300,21 @@ public abstract class NetworkTrainer<D, B extends TrainingBatch> implements Auto
     }
   }
 
+  /** One read-back per step: the sum of every gradient is finite exactly when each of them is. */
   private boolean gradientsFinite() {
-    for (Parameter p : network.block().getParameters().values()) {
-      try (NDArray grad = weightGradient(p); NDArray sum = grad.sum()) {
-        if (!Float.isFinite(sum.getFloat())) {
-          return false;
+    try (NDManager scratch = network.manager().newSubManager()) {
+      NDArray total = scratch.zeros(new Shape());
+      for (Parameter p : network.block().getParameters().values()) {
+        try (NDArray grad = weightGradient(p)) {
+          NDArray sum = grad.sum();
+          sum.attach(scratch);
+          total = total.add(sum);
         }
       }
+      return Float.isFinite(total.getFloat());
     }
-    return true;
   }
+
 
   /**
    * {@code input} moved by {@link TrainConfig#adversarialL2()} along the gradient of the loss, each
