@@ -72,6 +72,10 @@ final class SliceLatentSpace implements AutoCloseable {
         NDArray part = slices.get(rows);
         part.attach(scope);
         NDArray latent = autoencoder.encode(channelsLast(part));
+        if (latent.getShape().dimension() == 0 || latent.getShape().get(0) != end - start) {
+          throw new IllegalStateException("the autoencoder encodes " + (end - start) + " slices to "
+              + latent.getShape() + ": expected one latent per slice");
+        }
         if (all == null) {
           all = manager.create(new Shape(depth).addAll(latent.getShape().slice(1)), latent.getDataType());
         }
