@@ -13,6 +13,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 
 /**
  * {@code report.html}: one self-contained page that shows an explanation interactively (axial,
@@ -68,33 +73,32 @@ public final class ExplanationPage {
   /** The page's text, reducing intermediate frames while the packed data exceed {@code budgetBytes}. */
   static String render(Content c, long budgetBytes) throws IOException {
     DisplayGrid grid = new DisplayGrid(c.scanHu());
-    short[] scan = grid.toDisplay(c.scanHu().data());
-    List<String> blobs = new ArrayList<>();
-    blobs.add(base64(ShortCodec.encode(scan)));
-    long size = blobs.get(0).length();
-
     JsonArray sweep = c.report().has("sweep") ? c.report().getAsJsonArray("sweep") : new JsonArray();
-    List<Volume> frames = c.framesHu();
+    List<Volume> frames = c.framesHu().isEmpty() ? List.of(c.counterfactualHu()) : c.framesHu();
     JsonArray frameInfo = new JsonArray();
-    if (frames.isEmpty()) {
-      frames = List.of(c.counterfactualHu());
-    }
     int[] dims = grid.dims();
-    // Differences are made per frame as they are packed, so only one is held at a time.
-    List<String> frameBlobs = new ArrayList<>();
+    float[] scanHu = c.scanHu().data();
+    // The scan (blob 0) and each frame's difference are packed on every core; the frames are read
+    // (mapped, for a list that maps them) inside their own task, so each core holds one at a time.
+    List<String> blobs = pack(frames.size() + 1, i -> i == 0 ? grid.toDisplay(scanHu)
+        : grid.differenceToDisplay(frames.get(i - 1).data(), scanHu));
+    long size = blobs.get(0).length();
+    List<String> frameBlobs = new ArrayList<>(blobs.subList(1, blobs.size()));
+    blobs = new ArrayList<>(List.of(blobs.get(0)));
     long total = size;
-    for (Volume f : frames) {
-      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu()))));
-      total += frameBlobs.get(frameBlobs.size() - 1).length();
+    for (String b : frameBlobs) {
+      total += b.length();
     }
     int reduction = 1;
     while (total > budgetBytes && reduction < MAX_REDUCTION && frames.size() > 1) {
       reduction *= 2;
+      int r = reduction;
       // The counterfactual keeps full resolution: it is what the explanation is about.
+      List<String> reduced = pack(frames.size() - 1,
+          i -> reduce(grid.differenceToDisplay(frames.get(i + 1).data(), scanHu), dims, r));
       total = size + frameBlobs.get(0).length();
       for (int f = 1; f < frames.size(); f++) {
-        short[] d = reduce(difference(grid, frames.get(f), c.scanHu()), dims, reduction);
-        frameBlobs.set(f, base64(ShortCodec.encode(d)));
+        frameBlobs.set(f, reduced.get(f - 1));
         total += frameBlobs.get(f).length();
       }
     }
@@ -144,16 +148,42 @@ public final class ExplanationPage {
         "DATA", scriptJson(data), "BLOBS", blobHtml.toString()));
   }
 
-  /** {@code frame - scan} in whole HU, display order. */
-  private static short[] difference(DisplayGrid grid, Volume frame, Volume scan) {
-    float[] f = frame.data();
-    float[] s = scan.data();
-    float[] d = new float[f.length];
-    for (int i = 0; i < d.length; i++) {
-      // Round each side as the page does for the scan, so scan + difference is the frame in whole HU.
-      d[i] = Math.round(f[i]) - Math.round(s[i]);
+  /**
+   * {@code values.apply(i)} for i in [0, n) as base64 of {@link ShortCodec} data, in order, computed
+   * on up to one thread per core.
+   */
+  private static List<String> pack(int n, IntFunction<short[]> values) throws IOException {
+    int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+      Thread t = new Thread(r, "report-html");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<String>> packed = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        packed.add(pool.submit(() -> base64(ShortCodec.encode(values.apply(index)))));
+      }
+      List<String> out = new ArrayList<>();
+      for (Future<String> f : packed) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while packing the page's data", e);
+    } finally {
+      pool.shutdownNow();
     }
-    return grid.toDisplay(d);
   }
 
   /** Mean over {@code r x r} in-plane blocks, stored at the reduced size (edge blocks may be partial). */
