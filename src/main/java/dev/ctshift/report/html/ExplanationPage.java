@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.IntFunction;
 
 /**
@@ -62,7 +63,17 @@ public final class ExplanationPage {
 
   /** Writes the page to {@code file} (in a staging folder: not atomically by itself). */
   public static void write(Path file, Content c) throws IOException {
-    java.nio.file.Files.writeString(file, render(c), StandardCharsets.UTF_8);
+    try (FramePacker packer = new FramePacker(c.scanHu(), frames(c).size())) {
+      write(file, c, packer);
+    }
+  }
+
+  /**
+   * Writes the page to {@code file} with the frames {@code packer} was given as they were read for
+   * other outputs; the frames it was not given are read from {@code c} now.
+   */
+  public static void write(Path file, Content c, FramePacker packer) throws IOException {
+    java.nio.file.Files.writeString(file, render(c, BUDGET_BYTES, packer), StandardCharsets.UTF_8);
   }
 
   /** The page's text. */
@@ -72,16 +83,95 @@ public final class ExplanationPage {
 
   /** The page's text, reducing intermediate frames while the packed data exceed {@code budgetBytes}. */
   static String render(Content c, long budgetBytes) throws IOException {
-    DisplayGrid grid = new DisplayGrid(c.scanHu());
+    try (FramePacker packer = new FramePacker(c.scanHu(), frames(c).size())) {
+      return render(c, budgetBytes, packer);
+    }
+  }
+
+  /** The frames the page shows: the sweep, or the counterfactual alone when there is none. */
+  private static List<Volume> frames(Content c) {
+    return c.framesHu().isEmpty() ? List.of(c.counterfactualHu()) : c.framesHu();
+  }
+
+  /**
+   * Packs the page's data (the scan in display order, and each frame minus the scan) on up to one
+   * thread per core while the frames are read for other outputs, so that a frame mapped from model
+   * space is mapped once for all of them. At most one frame per thread waits to be packed.
+   */
+  public static final class FramePacker implements AutoCloseable {
+    private final DisplayGrid grid;
+    private final float[] scanHu;
+    private final ExecutorService pool;
+    private final Semaphore waiting;
+    private final Future<String> scanBlob;
+    private final List<Future<String>> frameBlobs;
+
+    /** Starts packing the scan. */
+    public FramePacker(Volume scanHu, int frameCount) {
+      this.grid = new DisplayGrid(scanHu);
+      this.scanHu = scanHu.data();
+      int threads = Runtime.getRuntime().availableProcessors();
+      this.pool = daemonPool(threads);
+      this.waiting = new Semaphore(threads);
+      this.scanBlob = pool.submit(() -> base64(ShortCodec.encode(grid.toDisplay(this.scanHu))));
+      this.frameBlobs = new ArrayList<>(java.util.Collections.nCopies(frameCount, null));
+    }
+
+    /** Packs frame {@code index} (HU, on the scan's grid); waits while every thread has a frame to pack. */
+    public void add(int index, Volume frameHu) throws IOException {
+      if (frameBlobs.get(index) != null) {
+        return;
+      }
+      try {
+        waiting.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while packing the page's data", e);
+      }
+      try {
+        frameBlobs.set(index, pool.submit(() -> {
+          try {
+            return base64(ShortCodec.encode(grid.differenceToDisplay(frameHu.data(), scanHu)));
+          } finally {
+            waiting.release();
+          }
+        }));
+      } catch (RuntimeException e) {
+        waiting.release();
+        throw e;
+      }
+    }
+
+    /** The scan's blob, then every frame's: those not given to {@link #add} are read from {@code frames}. */
+    List<String> blobs(List<Volume> frames) throws IOException {
+      for (int i = 0; i < frameBlobs.size(); i++) {
+        if (frameBlobs.get(i) == null) {
+          add(i, frames.get(i));
+        }
+      }
+      List<String> out = new ArrayList<>();
+      out.add(result(scanBlob));
+      for (Future<String> f : frameBlobs) {
+        out.add(result(f));
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The page's text from the blobs of {@code packer}, reducing intermediate frames while they exceed the budget. */
+  private static String render(Content c, long budgetBytes, FramePacker packer) throws IOException {
+    DisplayGrid grid = packer.grid;
     JsonArray sweep = c.report().has("sweep") ? c.report().getAsJsonArray("sweep") : new JsonArray();
-    List<Volume> frames = c.framesHu().isEmpty() ? List.of(c.counterfactualHu()) : c.framesHu();
+    List<Volume> frames = frames(c);
     JsonArray frameInfo = new JsonArray();
     int[] dims = grid.dims();
     float[] scanHu = c.scanHu().data();
-    // The scan (blob 0) and each frame's difference are packed on every core; the frames are read
-    // (mapped, for a list that maps them) inside their own task, so each core holds one at a time.
-    List<String> blobs = pack(frames.size() + 1, i -> i == 0 ? grid.toDisplay(scanHu)
-        : grid.differenceToDisplay(frames.get(i - 1).data(), scanHu));
+    List<String> blobs = packer.blobs(frames);
     long size = blobs.get(0).length();
     List<String> frameBlobs = new ArrayList<>(blobs.subList(1, blobs.size()));
     blobs = new ArrayList<>(List.of(blobs.get(0)));
@@ -153,12 +243,7 @@ public final class ExplanationPage {
    * on up to one thread per core.
    */
   private static List<String> pack(int n, IntFunction<short[]> values) throws IOException {
-    int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-      Thread t = new Thread(r, "report-html");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool = daemonPool(Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors())));
     try {
       List<Future<String>> packed = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -167,9 +252,26 @@ public final class ExplanationPage {
       }
       List<String> out = new ArrayList<>();
       for (Future<String> f : packed) {
-        out.add(f.get());
+        out.add(result(f));
       }
       return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static ExecutorService daemonPool(int threads) {
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "report-html");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A packing task's result; its failure as it was thrown. */
+  private static String result(Future<String> f) throws IOException {
+    try {
+      return f.get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -181,8 +283,6 @@ public final class ExplanationPage {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while packing the page's data", e);
-    } finally {
-      pool.shutdownNow();
     }
   }
 
