@@ -16,9 +16,10 @@ import dev.ctshift.model.VolumeModel;
  * with the strides of {@code [1, D, H, W, 1]}. libtorch then runs the whole network on oneDNN's NDHWC
  * kernels, with no reordering of the large early activations between blocked and plain layouts
  * (docs/PERFORMANCE.md). Gradients keep the standard order: the NDHWC input-gradient kernels were
- * slower at oneDNN's AVX limit. A network that cannot take channels-last activations (a {@code view}
- * of a convolution's output fails on them) is noticed at its first such pass and from then on gets
- * the standard order, which is always right.
+ * slower at oneDNN's AVX limit. On a GPU (cuDNN, not measured) the standard order is kept too. A
+ * network that cannot take channels-last activations (a {@code view} of a convolution's output fails
+ * on them) is noticed at its first such pass and from then on gets the standard order, which is
+ * always right.
  */
 public final class TorchScriptVolumeModel implements VolumeModel {
   private final ModelManifest manifest;
@@ -34,7 +35,8 @@ public final class TorchScriptVolumeModel implements VolumeModel {
 
   @Override
   public NDArray forward(NDArray volume, boolean differentiable) {
-    if (!differentiable && !depthLast && channelsLastRuns && isOneChannel(volume) && !volume.hasGradient()) {
+    if (!differentiable && !depthLast && channelsLastRuns && isOneChannel(volume) && !volume.hasGradient()
+        && !volume.getDevice().isGpu()) {
       NDArray out;
       try {
         out = module.forward(channelsLast(volume));
