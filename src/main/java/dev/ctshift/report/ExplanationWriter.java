@@ -19,8 +19,10 @@ import dev.ctshift.report.render.Window;
 import dev.ctshift.volume.Volume;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -95,9 +97,54 @@ public final class ExplanationWriter {
     NiftiWriter.write(out.file("counterfactual.nii.gz"), c.counterfactualHu(), hu);
     NiftiWriter.write(out.file("difference.nii.gz"), difference, real);
     NiftiWriter.write(out.file("heatmap.nii.gz"), c.heatmapHu(), real.withDescription("ctshift heatmap, HU"));
-    if (options.frames4d()) {
-      NiftiWriter.write4d(out.file("frames.nii.gz"), c.framesHu(), hu.withDescription("ctshift sweep frames"));
+    try (ExplanationPage.FramePacker page = options.html() ? new ExplanationPage.FramePacker(c.scanHu(),
+        Math.max(1, c.framesHu().size())) : null) {
+      SliceView[] shown = new SliceView[c.framesHu().size()];
+      List<Volume> frames = readOnce(c.framesHu(), top[0], shown, page);
+      if (options.frames4d()) {
+        NiftiWriter.write4d(out.file("frames.nii.gz"), frames, hu.withDescription("ctshift sweep frames"));
+      } else {
+        frames.forEach(f -> { }); // each frame read once, for the animation and the page
+      }
+      writeRest(out, c, report, difference, perSlice, top, shown, page);
+    } catch (IOException | UncheckedIOException e) {
+      throw new CtShiftException("cannot write " + ExplanationPage.FILE + ": " + e.getMessage(), e);
     }
+    return report.getAsJsonObject("slices");
+  }
+
+  /**
+   * {@code frames} as a list that hands each frame, as it is read, to the animation (slice {@code k},
+   * into {@code shown}) and to the page: a list that maps its frames from model space (see
+   * {@link Content#framesHu()}) then maps each once for all outputs instead of once per output.
+   */
+  private static List<Volume> readOnce(List<Volume> frames, int k, SliceView[] shown,
+      ExplanationPage.FramePacker page) {
+    return new AbstractList<>() {
+      @Override
+      public Volume get(int i) {
+        Volume frame = frames.get(i);
+        shown[i] = SliceView.of(frame, k);
+        if (page != null) {
+          try {
+            page.add(i, frame);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+        return frame;
+      }
+
+      @Override
+      public int size() {
+        return frames.size();
+      }
+    };
+  }
+
+  /** The outputs after the frames: DICOM, images, report.json and report.html. */
+  private void writeRest(StagedOutput out, Content c, JsonObject report, Volume difference, double[] perSlice,
+      int[] top, SliceView[] shown, ExplanationPage.FramePacker page) throws CtShiftException, IOException {
     if (c.dicomSource() != null || options.dicomForNifti()) {
       try {
         DerivedSeries series = DicomDerivedWriter.write(out.file("dicom"), c.dicomSource(), c.counterfactualHu(),
@@ -114,7 +161,7 @@ public final class ExplanationWriter {
     }
     double maxDiff = Math.max(20, percentileAbs(difference, top, 0.995));
     try {
-      GifWriter.write(out.file("animation.gif"), animation(c, top[0], maxDiff), 250, true);
+      GifWriter.write(out.file("animation.gif"), animation(c, shown, top[0], maxDiff), 250, true);
       PngWriter.write(out.file("panel.png"), panel(c, difference, top, maxDiff));
     } catch (IOException e) {
       throw new CtShiftException("cannot write images: " + e.getMessage(), e);
@@ -126,14 +173,9 @@ public final class ExplanationWriter {
     report.add("slices", slices);
     writeJson(out, report);
     if (options.html()) {
-      try {
-        ExplanationPage.write(out.file(ExplanationPage.FILE), new ExplanationPage.Content(c.scanHu(), c.framesHu(),
-            c.counterfactualHu(), maxDiff, options.window(), report));
-      } catch (IOException e) {
-        throw new CtShiftException("cannot write " + ExplanationPage.FILE + ": " + e.getMessage(), e);
-      }
+      ExplanationPage.write(out.file(ExplanationPage.FILE), new ExplanationPage.Content(c.scanHu(), c.framesHu(),
+          c.counterfactualHu(), maxDiff, options.window(), report), page);
     }
-    return slices;
   }
 
   /** Writes {@code report.json} into {@code out}. */
@@ -147,18 +189,18 @@ public final class ExplanationWriter {
     }
   }
 
-  private List<BufferedImage> animation(Content c, int k, double maxDiff) {
+  /** @param shown slice {@code k} of each frame */
+  private List<BufferedImage> animation(Content c, SliceView[] shown, int k, double maxDiff) {
     BufferedImage input = render(c.scanHu(), k, options.window());
     SliceView scanSlice = SliceView.of(c.scanHu(), k);
     List<BufferedImage> forward = new ArrayList<>();
     // From the scan (last frame) to the counterfactual (first frame), then back: a smooth loop.
-    for (int f = c.framesHu().size() - 1; f >= 0; f--) {
-      Volume frame = c.framesHu().get(f);
+    for (int f = shown.length - 1; f >= 0; f--) {
       // Only slice k of the change is shown: no whole-volume difference per frame.
-      SliceView diff = SliceView.of(frame, k).minus(scanSlice);
+      SliceView diff = shown[f].minus(scanSlice);
       forward.add(Panel.row(List.of(
           new Panel.Tile(input, "input, slice " + k),
-          new Panel.Tile(render(frame, k, options.window()), String.format("%s %.3f", c.scoreName(),
+          new Panel.Tile(shown[f].render(options.window(), SliceView.DEFAULT_MIN_HEIGHT_PX), String.format("%s %.3f", c.scoreName(),
               c.frameScores().get(f))),
           new Panel.Tile(diff.render(Colormap.diverging(maxDiff), SliceView.DEFAULT_MIN_HEIGHT_PX),
               String.format("change ±%.0f HU", maxDiff)))));

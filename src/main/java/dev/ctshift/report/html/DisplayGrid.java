@@ -65,32 +65,64 @@ final class DisplayGrid {
 
   /** {@code values} (voxel order of the scan) in display order, rounded to integers and clamped to 16 bits. */
   short[] toDisplay(float[] values) {
-    if (values.length != sourceDims[0] * sourceDims[1] * sourceDims[2]) {
-      throw new IllegalArgumentException("expected " + sourceDims[0] * sourceDims[1] * sourceDims[2]
-          + " values, got " + values.length);
+    requireVoxels(values);
+    return toDisplay(i -> toShort(values[i]));
+  }
+
+  /**
+   * {@code frame - scan} (voxel order of the scan) in display order, each side rounded to whole HU
+   * first, clamped to 16 bits.
+   */
+  short[] differenceToDisplay(float[] frame, float[] scan) {
+    requireVoxels(frame);
+    requireVoxels(scan);
+    // Each side rounded as the page does for the scan, so scan + difference is the frame in whole HU.
+    return toDisplay(i -> toShort(Math.round(frame[i]) - Math.round(scan[i])));
+  }
+
+  /** The 16-bit value of each voxel index, in display order. */
+  private short[] toDisplay(IntToShort voxel) {
+    short[] out = new short[sourceDims[0] * sourceDims[1] * sourceDims[2]];
+    int[] sourceStride = {1, sourceDims[0], sourceDims[0] * sourceDims[1]};
+    // Voxel index of display (0, 0, 0) and its step along each display axis.
+    int origin = 0;
+    int[] step = new int[3];
+    for (int d = 0; d < 3; d++) {
+      int stride = sourceStride[sourceAxis[d]];
+      step[d] = flipped[d] ? -stride : stride;
+      origin += flipped[d] ? (dims[d] - 1) * stride : 0;
     }
-    short[] out = new short[values.length];
-    int[] ijk = new int[3];
-    int nx = dims[0];
-    int ny = dims[1];
+    int n = 0;
     for (int z = 0; z < dims[2]; z++) {
-      ijk[sourceAxis[2]] = flipped[2] ? dims[2] - 1 - z : z;
-      for (int y = 0; y < ny; y++) {
-        ijk[sourceAxis[1]] = flipped[1] ? ny - 1 - y : y;
-        for (int x = 0; x < nx; x++) {
-          ijk[sourceAxis[0]] = flipped[0] ? nx - 1 - x : x;
-          float v = values[ijk[0] + sourceDims[0] * (ijk[1] + sourceDims[1] * ijk[2])];
-          out[x + nx * (y + ny * z)] = toShort(v);
+      for (int y = 0; y < dims[1]; y++) {
+        int i = origin + z * step[2] + y * step[1];
+        for (int x = 0; x < dims[0]; x++, i += step[0]) {
+          out[n++] = voxel.at(i);
         }
       }
     }
     return out;
   }
 
+  private interface IntToShort {
+    short at(int voxelIndex);
+  }
+
+  private void requireVoxels(float[] values) {
+    if (values.length != sourceDims[0] * sourceDims[1] * sourceDims[2]) {
+      throw new IllegalArgumentException("expected " + sourceDims[0] * sourceDims[1] * sourceDims[2]
+          + " values, got " + values.length);
+    }
+  }
+
   private static short toShort(float v) {
     if (Float.isNaN(v)) {
       return 0;
     }
-    return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, Math.round(v)));
+    return toShort(Math.round(v));
+  }
+
+  private static short toShort(int v) {
+    return (short) Math.max(Short.MIN_VALUE, Math.min(Short.MAX_VALUE, v));
   }
 }

@@ -13,6 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.IntFunction;
 
 /**
  * {@code report.html}: one self-contained page that shows an explanation interactively (axial,
@@ -57,7 +63,17 @@ public final class ExplanationPage {
 
   /** Writes the page to {@code file} (in a staging folder: not atomically by itself). */
   public static void write(Path file, Content c) throws IOException {
-    java.nio.file.Files.writeString(file, render(c), StandardCharsets.UTF_8);
+    try (FramePacker packer = new FramePacker(c.scanHu(), frames(c).size())) {
+      write(file, c, packer);
+    }
+  }
+
+  /**
+   * Writes the page to {@code file} with the frames {@code packer} was given as they were read for
+   * other outputs; the frames it was not given are read from {@code c} now.
+   */
+  public static void write(Path file, Content c, FramePacker packer) throws IOException {
+    java.nio.file.Files.writeString(file, render(c, BUDGET_BYTES, packer), StandardCharsets.UTF_8);
   }
 
   /** The page's text. */
@@ -67,34 +83,112 @@ public final class ExplanationPage {
 
   /** The page's text, reducing intermediate frames while the packed data exceed {@code budgetBytes}. */
   static String render(Content c, long budgetBytes) throws IOException {
-    DisplayGrid grid = new DisplayGrid(c.scanHu());
-    short[] scan = grid.toDisplay(c.scanHu().data());
-    List<String> blobs = new ArrayList<>();
-    blobs.add(base64(ShortCodec.encode(scan)));
-    long size = blobs.get(0).length();
-
-    JsonArray sweep = c.report().has("sweep") ? c.report().getAsJsonArray("sweep") : new JsonArray();
-    List<Volume> frames = c.framesHu();
-    JsonArray frameInfo = new JsonArray();
-    if (frames.isEmpty()) {
-      frames = List.of(c.counterfactualHu());
+    try (FramePacker packer = new FramePacker(c.scanHu(), frames(c).size())) {
+      return render(c, budgetBytes, packer);
     }
+  }
+
+  /** The frames the page shows: the sweep, or the counterfactual alone when there is none. */
+  private static List<Volume> frames(Content c) {
+    return c.framesHu().isEmpty() ? List.of(c.counterfactualHu()) : c.framesHu();
+  }
+
+  /**
+   * Packs the page's data (the scan in display order, and each frame minus the scan) on up to one
+   * thread per core while the frames are read for other outputs, so that a frame mapped from model
+   * space is mapped once for all of them. At most one frame per thread waits to be packed.
+   */
+  public static final class FramePacker implements AutoCloseable {
+    private final DisplayGrid grid;
+    private final float[] scanHu;
+    private final ExecutorService pool;
+    private final Semaphore waiting;
+    private final Future<String> scanBlob;
+    private final List<Future<String>> frameBlobs;
+
+    /** Starts packing the scan. */
+    public FramePacker(Volume scanHu, int frameCount) {
+      this.grid = new DisplayGrid(scanHu);
+      this.scanHu = scanHu.data();
+      int threads = Runtime.getRuntime().availableProcessors();
+      this.pool = daemonPool(threads);
+      this.waiting = new Semaphore(threads);
+      this.scanBlob = pool.submit(() -> base64(ShortCodec.encode(grid.toDisplay(this.scanHu))));
+      this.frameBlobs = new ArrayList<>(java.util.Collections.nCopies(frameCount, null));
+    }
+
+    /** Packs frame {@code index} (HU, on the scan's grid); waits while every thread has a frame to pack. */
+    public void add(int index, Volume frameHu) throws IOException {
+      if (frameBlobs.get(index) != null) {
+        return;
+      }
+      try {
+        waiting.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while packing the page's data", e);
+      }
+      try {
+        frameBlobs.set(index, pool.submit(() -> {
+          try {
+            return base64(ShortCodec.encode(grid.differenceToDisplay(frameHu.data(), scanHu)));
+          } finally {
+            waiting.release();
+          }
+        }));
+      } catch (RuntimeException e) {
+        waiting.release();
+        throw e;
+      }
+    }
+
+    /** The scan's blob, then every frame's: those not given to {@link #add} are read from {@code frames}. */
+    List<String> blobs(List<Volume> frames) throws IOException {
+      for (int i = 0; i < frameBlobs.size(); i++) {
+        if (frameBlobs.get(i) == null) {
+          add(i, frames.get(i));
+        }
+      }
+      List<String> out = new ArrayList<>();
+      out.add(result(scanBlob));
+      for (Future<String> f : frameBlobs) {
+        out.add(result(f));
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The page's text from the blobs of {@code packer}, reducing intermediate frames while they exceed the budget. */
+  private static String render(Content c, long budgetBytes, FramePacker packer) throws IOException {
+    DisplayGrid grid = packer.grid;
+    JsonArray sweep = c.report().has("sweep") ? c.report().getAsJsonArray("sweep") : new JsonArray();
+    List<Volume> frames = frames(c);
+    JsonArray frameInfo = new JsonArray();
     int[] dims = grid.dims();
-    // Differences are made per frame as they are packed, so only one is held at a time.
-    List<String> frameBlobs = new ArrayList<>();
+    float[] scanHu = c.scanHu().data();
+    List<String> blobs = packer.blobs(frames);
+    long size = blobs.get(0).length();
+    List<String> frameBlobs = new ArrayList<>(blobs.subList(1, blobs.size()));
+    blobs = new ArrayList<>(List.of(blobs.get(0)));
     long total = size;
-    for (Volume f : frames) {
-      frameBlobs.add(base64(ShortCodec.encode(difference(grid, f, c.scanHu()))));
-      total += frameBlobs.get(frameBlobs.size() - 1).length();
+    for (String b : frameBlobs) {
+      total += b.length();
     }
     int reduction = 1;
     while (total > budgetBytes && reduction < MAX_REDUCTION && frames.size() > 1) {
       reduction *= 2;
+      int r = reduction;
       // The counterfactual keeps full resolution: it is what the explanation is about.
+      List<String> reduced = pack(frames.size() - 1,
+          i -> reduce(grid.differenceToDisplay(frames.get(i + 1).data(), scanHu), dims, r));
       total = size + frameBlobs.get(0).length();
       for (int f = 1; f < frames.size(); f++) {
-        short[] d = reduce(difference(grid, frames.get(f), c.scanHu()), dims, reduction);
-        frameBlobs.set(f, base64(ShortCodec.encode(d)));
+        frameBlobs.set(f, reduced.get(f - 1));
         total += frameBlobs.get(f).length();
       }
     }
@@ -144,16 +238,52 @@ public final class ExplanationPage {
         "DATA", scriptJson(data), "BLOBS", blobHtml.toString()));
   }
 
-  /** {@code frame - scan} in whole HU, display order. */
-  private static short[] difference(DisplayGrid grid, Volume frame, Volume scan) {
-    float[] f = frame.data();
-    float[] s = scan.data();
-    float[] d = new float[f.length];
-    for (int i = 0; i < d.length; i++) {
-      // Round each side as the page does for the scan, so scan + difference is the frame in whole HU.
-      d[i] = Math.round(f[i]) - Math.round(s[i]);
+  /**
+   * {@code values.apply(i)} for i in [0, n) as base64 of {@link ShortCodec} data, in order, computed
+   * on up to one thread per core.
+   */
+  private static List<String> pack(int n, IntFunction<short[]> values) throws IOException {
+    ExecutorService pool = daemonPool(Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors())));
+    try {
+      List<Future<String>> packed = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        packed.add(pool.submit(() -> base64(ShortCodec.encode(values.apply(index)))));
+      }
+      List<String> out = new ArrayList<>();
+      for (Future<String> f : packed) {
+        out.add(result(f));
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
     }
-    return grid.toDisplay(d);
+  }
+
+  private static ExecutorService daemonPool(int threads) {
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "report-html");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A packing task's result; its failure as it was thrown. */
+  private static String result(Future<String> f) throws IOException {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while packing the page's data", e);
+    }
   }
 
   /** Mean over {@code r x r} in-plane blocks, stored at the reduced size (edge blocks may be partial). */

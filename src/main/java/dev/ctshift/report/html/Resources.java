@@ -34,17 +34,22 @@ final class Resources {
    * @throws IllegalStateException if the template has a slot no value is given for
    */
   static String page(String template, String style, String script, Map<String, String> slots) {
-    Matcher m = SLOT.matcher(text(template));
-    StringBuilder out = new StringBuilder();
+    String text = text(template);
+    Matcher m = SLOT.matcher(text);
+    // Values are appended as they are: a report's data run to megabytes, which a regex replacement
+    // would quote and then scan character by character.
+    StringBuilder out = new StringBuilder(text.length() + slots.values().stream().mapToInt(String::length).sum());
+    int end = 0;
     while (m.find()) {
       String name = m.group(1);
       String value = name.equals("STYLE") ? text(style) : name.equals("SCRIPT") ? text(script) : slots.get(name);
       if (value == null) {
         throw new IllegalStateException("no value for slot " + m.group() + " of " + template);
       }
-      m.appendReplacement(out, Matcher.quoteReplacement(value));
+      out.append(text, end, m.start()).append(value);
+      end = m.end();
     }
-    m.appendTail(out);
+    out.append(text, end, text.length());
     return out.toString();
   }
 

@@ -6,7 +6,7 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.IIOImage;
@@ -70,9 +70,11 @@ public final class GifWriter {
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
           writer.setOutput(ios);
           writer.prepareWriteSequence(streamMetadata(writer));
-          Map<Integer, Byte> nearest = new HashMap<>();
+          NearestColours nearest = new NearestColours();
+          // A looping animation shows its images twice: each is mapped to the palette once.
+          Map<BufferedImage, BufferedImage> onPalette = new IdentityHashMap<>();
           for (int n = 0; n < frames.size(); n++) {
-            BufferedImage indexed = toPalette(frames.get(n), nearest);
+            BufferedImage indexed = onPalette.computeIfAbsent(frames.get(n), img -> toPalette(img, nearest));
             ImageWriteParam param = writer.getDefaultWriteParam();
             IIOMetadata meta = frameMetadata(writer, indexed, param, centiseconds, loop && n == 0);
             writer.writeToSequence(new IIOImage(indexed, null, meta), param);
@@ -151,17 +153,68 @@ public final class GifWriter {
   }
 
   /** {@code img} on the fixed palette; {@code nearest} caches colour lookups across frames. */
-  private static BufferedImage toPalette(BufferedImage img, Map<Integer, Byte> nearest) {
+  private static BufferedImage toPalette(BufferedImage img, NearestColours nearest) {
     int w = img.getWidth();
     int h = img.getHeight();
-    int[] rgb = img.getRGB(0, 0, w, h, null, 0, w);
+    boolean packed = img.getType() == BufferedImage.TYPE_INT_RGB || img.getType() == BufferedImage.TYPE_INT_ARGB;
+    // This package's images are packed RGB: their pixels are read as they are stored, without a colour model.
+    int[] rgb = packed ? (int[]) img.getRaster().getDataElements(0, 0, w, h, null) : img.getRGB(0, 0, w, h, null, 0, w);
     byte[] idx = new byte[rgb.length];
     for (int n = 0; n < rgb.length; n++) {
-      idx[n] = nearest.computeIfAbsent(rgb[n] & 0xffffff, GifWriter::nearestEntry);
+      idx[n] = nearest.of(rgb[n] & 0xffffff);
     }
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, PALETTE);
     out.getRaster().setDataElements(0, 0, w, h, idx);
     return out;
+  }
+
+  /** The nearest palette entry of each RGB colour met so far (open addressing: no boxing per pixel). */
+  private static final class NearestColours {
+    private int[] keys = emptyKeys(1 << 10);
+    private byte[] entries = new byte[keys.length];
+    private int size;
+
+    private static int[] emptyKeys(int n) {
+      int[] k = new int[n];
+      java.util.Arrays.fill(k, -1); // colours are 24-bit, so -1 is no colour
+      return k;
+    }
+
+    byte of(int rgb) {
+      int mask = keys.length - 1;
+      int slot = (rgb * 0x9E3779B1) >>> 8 & mask;
+      while (keys[slot] != -1) {
+        if (keys[slot] == rgb) {
+          return entries[slot];
+        }
+        slot = slot + 1 & mask;
+      }
+      byte e = nearestEntry(rgb);
+      keys[slot] = rgb;
+      entries[slot] = e;
+      if (++size > keys.length / 2) {
+        grow();
+      }
+      return e;
+    }
+
+    private void grow() {
+      int[] oldKeys = keys;
+      byte[] oldEntries = entries;
+      keys = emptyKeys(2 * oldKeys.length);
+      entries = new byte[keys.length];
+      int mask = keys.length - 1;
+      for (int i = 0; i < oldKeys.length; i++) {
+        if (oldKeys[i] != -1) {
+          int slot = (oldKeys[i] * 0x9E3779B1) >>> 8 & mask;
+          while (keys[slot] != -1) {
+            slot = slot + 1 & mask;
+          }
+          keys[slot] = oldKeys[i];
+          entries[slot] = oldEntries[i];
+        }
+      }
+    }
   }
 
   private static byte nearestEntry(int rgb) {

@@ -51,4 +51,33 @@ class DisplayGridTest {
     assertArrayEquals(new double[] {storage.equals("swapped-ij") ? 0.8 : 0.7, storage.equals("swapped-ij") ? 0.7
         : 0.8, 2}, grid.spacing(), 1e-12);
   }
+
+  /** The difference of two volumes, each rounded first, as {@link DisplayGrid#toDisplay} shows the float difference. */
+  @ParameterizedTest
+  @ValueSource(strings = {"RAS", "LPS"})
+  void differenceIsTheDisplayOfTheRoundedDifference(String storage) {
+    int nx = 6;
+    int ny = 5;
+    int nz = 4;
+    double s = storage.equals("RAS") ? 1 : -1;
+    double[][] affine = {{s, 0, 0, 0}, {0, s, 0, 0}, {0, 0, 2, 0}, {0, 0, 0, 1}};
+    java.util.Random r = new java.util.Random(4);
+    float[] scan = new float[nx * ny * nz];
+    float[] frame = new float[scan.length];
+    for (int i = 0; i < scan.length; i++) {
+      scan[i] = (float) (r.nextGaussian() * 800);
+      frame[i] = scan[i] + (float) (r.nextGaussian() * 30);
+    }
+    frame[0] = 2.5f; // ties round up, separately on each side
+    scan[0] = -0.5f;
+    frame[1] = 60_000; // beyond 16 bits: clamped
+    scan[1] = -10_000;
+    frame[2] = Float.NaN;
+    DisplayGrid grid = new DisplayGrid(new Volume(nx, ny, nz, scan, affine));
+    float[] difference = new float[scan.length];
+    for (int i = 0; i < scan.length; i++) {
+      difference[i] = Math.round(frame[i]) - Math.round(scan[i]);
+    }
+    assertArrayEquals(grid.toDisplay(difference), grid.differenceToDisplay(frame, scan));
+  }
 }
