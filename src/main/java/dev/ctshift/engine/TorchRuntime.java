@@ -139,7 +139,9 @@ public final class TorchRuntime {
   /**
    * Gives the memory that freed tensors left in glibc's heap back to the system ({@code
    * malloc_trim(0)}). The launcher lets glibc keep freed blocks for reuse, which saves faulting them in
-   * again on the next call; once a volume's tensor work is done, nothing will reuse them.
+   * again on the next call; call this when a volume's tensor work is done, and before a model pass
+   * whose activations would otherwise come on top of the blocks an earlier step left free (glibc
+   * reuses few of them for the model's differently sized tensors).
    */
   public static void releaseFreedMemory() {
     try {
