@@ -8,9 +8,11 @@ The module takes one flat tensor of random values (float32 or float64) and retur
 convolutions of the kinds slice autoencoders and 3D models use, with inputs and weights cut from that
 tensor: 2D convolutions with few and many channels (stride 1 and 2), transposed 2D convolutions
 (stride 2, the decoder's upsampling; oneDNN computes them with its backward-data kernels, the ones
-that return wrong input gradients on some CPUs) and 3D convolutions. Then every 2D case again with
-its input in channels-last order (the strides ctshift gives slices when it encodes them, which make
-libtorch choose oneDNN's NHWC kernels: other kernels than for the same convolution in NCHW). A
+that return wrong input gradients on some CPUs) and 3D convolutions. Then every case again with its
+input in channels-last order: for 2D the strides ctshift gives slices when it encodes them, for 3D
+those it gives a one-channel volume in a 3D model's evaluations without gradient (and the NDHWC
+activations the layers after the first then pass on). Channels-last inputs make libtorch choose
+oneDNN's NHWC / NDHWC kernels: other kernels than for the same convolution in NCHW / NCDHW. A
 float64 run never goes through oneDNN, so the float32 outputs can be checked against it.
 """
 
@@ -65,6 +67,10 @@ class Convolutions(torch.nn.Module):
                 # The same values read as [B, H, W, C] and viewed as [B, C, H, W]: channels-last strides.
                 nhwc = x.reshape(BATCH, n, n, cin).permute(0, 3, 1, 2)
                 channels_last.append(op(nhwc, w, None, stride, pad))
+            else:
+                # Read as [B, D, H, W, C] and viewed as [B, C, D, H, W].
+                ndhwc = x.reshape(BATCH, n, n, n, cin).permute(0, 4, 1, 2, 3)
+                channels_last.append(op(ndhwc, w, None, stride, pad))
         return tuple(outputs + channels_last)
 
 
@@ -85,8 +91,7 @@ def main():
     v = torch.randn(total, dtype=torch.float64)
     for a, b in zip(loaded(v), Convolutions()(v)):
         assert torch.allclose(a, b)
-    two_d = sum(1 for case in CASES if case[0] != "conv3d")
-    print(f"{path}: {len(CASES)} convolutions, then {two_d} in channels-last order, input of {total} values")
+    print(f"{path}: {len(CASES)} convolutions, then the same in channels-last order, input of {total} values")
 
 
 if __name__ == "__main__":

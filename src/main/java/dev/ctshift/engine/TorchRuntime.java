@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * but correct, and one line says so. If even that fails, the start is refused.
  *
  * <p>Forward results are checked the same way (2D, transposed 2D and 3D convolutions, the kinds slice
- * autoencoders and 3D models use). Measured on an AVX-512 CPU at oneDNN's full instruction set: every
+ * autoencoders and 3D models use, each also with channels-last input: the order ctshift gives slices
+ * to encoders and one-channel volumes to 3D models in passes without gradient). Measured on an AVX-512 CPU at oneDNN's full instruction set: every
  * convolution and stride-2 transposed convolution was right, but a stride-1 transposed convolution
  * (computed by the same backward-data kernels that return the wrong gradients) was off by 0.58–1.2
  * relative, in some runs only. So evaluations cannot use a path that gradients may not, and the
@@ -138,7 +139,9 @@ public final class TorchRuntime {
   /**
    * Gives the memory that freed tensors left in glibc's heap back to the system ({@code
    * malloc_trim(0)}). The launcher lets glibc keep freed blocks for reuse, which saves faulting them in
-   * again on the next call; once a volume's tensor work is done, nothing will reuse them.
+   * again on the next call; call this when a volume's tensor work is done, and before a model pass
+   * whose activations would otherwise come on top of the blocks an earlier step left free (glibc
+   * reuses few of them for the model's differently sized tensors).
    */
   public static void releaseFreedMemory() {
     try {

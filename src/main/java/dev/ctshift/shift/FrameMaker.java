@@ -3,6 +3,7 @@ package dev.ctshift.shift;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import dev.ctshift.engine.TorchRuntime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,6 +104,9 @@ final class FrameMaker {
       volume = residual ? x.add(decoded).sub(reconstruction).clip(low, high) : decoded;
       NDScope.unregister(volume);
     }
+    // The decode has just freed its batches into glibc's heap; the model pass is the largest allocation
+    // of the evaluation, so give that memory back first instead of holding both (docs/PERFORMANCE.md).
+    TorchRuntime.releaseFreedMemory();
     Scored f = new Scored(objective.score(space.link(volume)), volume);
     recent.put(lambda, f);
     while (recent.size() > 2) {

@@ -3,6 +3,7 @@ package dev.ctshift.shift;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.shift.ShiftConfig.Composition;
@@ -128,6 +129,7 @@ public final class LatentShiftExplainer {
             "none");
       }
       NDArray gradient = focus(space.latentGradient(latents, atBase.gradient(), config.chunkSlices()));
+      atBase.gradient().close();
       // Along the (focused) direction d, the link changes at first order by g . d = |d|^2.
       double slope;
       try (NDScope temporaries = new NDScope()) {
@@ -257,7 +259,10 @@ public final class LatentShiftExplainer {
       from = r.star();
       progress.accept(String.format("the score stalled at %.4f (%s): new gradient there (restart %d of at most %d)",
           from.score(), r.reason().label(), restart + 1, config.restarts()));
-      SliceLatentSpace.VolumeGradient atEnd = space.volumeGradient(frames.volume(end));
+      NDArray endVolume = frames.volume(end);
+      // As before each evaluation (FrameMaker), and here the model's backward pass comes on top.
+      TorchRuntime.releaseFreedMemory();
+      SliceLatentSpace.VolumeGradient atEnd = space.volumeGradient(endVolume);
       NDArray origin = along.latents(r.lambdaStar());
       origin.attach(space.manager()); // else it would join the shared latents' manager and outlive this explanation
       NDArray g = focus(space.latentGradient(origin, atEnd.gradient(), config.chunkSlices()));
