@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Times the three units of work an explanation is made of, through the very code the explainer runs
@@ -58,38 +59,40 @@ public final class EngineBenchmark {
         width)) {
       NDArray x = space.upload(volume);
       NDArray latents = space.encode(x, batch);
-      timings.add(time("a encode", repeats, () -> {
-        try (NDArray z = space.encode(x, batch)) {
-          return absSum(z);
-        }
-      }));
+      timings.add(time("a encode", repeats, () -> space.encode(x, batch), EngineBenchmark::absSumAndClose));
       timings.add(time("b evaluation", repeats, () -> {
         try (NDArray decoded = space.decode(latents, batch)) {
           return space.link(decoded);
         }
-      }));
+      }, link -> link));
       timings.add(time("c gradient", repeats, () -> {
         SliceLatentSpace.VolumeGradient atX = space.volumeGradient(x);
-        try (NDArray upstream = atX.gradient(); NDArray g = space.latentGradient(latents, upstream, chunk)) {
-          return absSum(g);
+        try (NDArray upstream = atX.gradient()) {
+          return space.latentGradient(latents, upstream, chunk);
         }
-      }));
+      }, EngineBenchmark::absSumAndClose));
     }
     return timings;
   }
 
-  private static Timing time(String unit, int repeats, Supplier<Double> work) {
-    double check = work.get();
+  /**
+   * Runs {@code work} once as warm-up, then {@code repeats} times on the clock. {@code check} turns a
+   * result into the figure compared with PyTorch's (and releases it) after the clock has stopped, as
+   * scripts/benchmark_pytorch.py does: both sides time the same work.
+   */
+  private static <T> Timing time(String unit, int repeats, Supplier<T> work, ToDoubleFunction<T> check) {
+    double value = check.applyAsDouble(work.get());
     double[] seconds = new double[repeats];
     double[] cpu = new double[repeats];
     for (int i = 0; i < repeats; i++) {
       long t = System.nanoTime();
       long c = processCpuNanos();
-      check = work.get();
+      T result = work.get();
       seconds[i] = (System.nanoTime() - t) / 1e9;
       cpu[i] = (processCpuNanos() - c) / 1e9;
+      value = check.applyAsDouble(result);
     }
-    return new Timing(unit, seconds, cpu, check);
+    return new Timing(unit, seconds, cpu, value);
   }
 
   /**
@@ -119,8 +122,8 @@ public final class EngineBenchmark {
     }
   }
 
-  private static double absSum(NDArray a) {
-    try (NDArray abs = a.abs(); NDArray s = abs.sum()) {
+  private static double absSumAndClose(NDArray a) {
+    try (a; NDArray abs = a.abs(); NDArray s = abs.sum()) {
       return s.toType(DataType.FLOAT64, false).getDouble();
     }
   }

@@ -57,19 +57,32 @@ final class SliceLatentSpace implements AutoCloseable {
     return TorchRuntime.evaluation(() -> encodeBatches(slices, batch > 0 ? batch : defaultBatch()));
   }
 
+  /**
+   * Each batch's latents are copied straight into their rows of one output array, which puts them in
+   * the standard (row-major) order on the way: an encoder fed channels-last slices returns
+   * channels-last latents, and everything after encoding (decoder, gradients) is to run as before.
+   * One copy per batch, no concatenation at the end.
+   */
   private NDArray encodeBatches(NDArray slices, int batch) {
-    NDList parts = new NDList();
+    NDArray all = null;
     for (int start = 0; start < depth; start += batch) {
       int end = Math.min(depth, start + batch);
       try (NDManager scope = manager.newSubManager()) {
-        NDArray part = slices.get(new NDIndex("{}:{}", start, end));
+        NDIndex rows = new NDIndex("{}:{}", start, end);
+        NDArray part = slices.get(rows);
         part.attach(scope);
-        NDArray latent = standardOrder(autoencoder.encode(channelsLast(part)));
-        latent.attach(manager);
-        parts.add(latent);
+        NDArray latent = autoencoder.encode(channelsLast(part));
+        if (latent.getShape().dimension() == 0 || latent.getShape().get(0) != end - start) {
+          throw new IllegalStateException("the autoencoder encodes " + (end - start) + " slices to "
+              + latent.getShape() + ": expected one latent per slice");
+        }
+        if (all == null) {
+          all = manager.create(new Shape(depth).addAll(latent.getShape().slice(1)), latent.getDataType());
+        }
+        all.set(rows, latent);
       }
     }
-    return concat(parts);
+    return all;
   }
 
   /**
@@ -82,15 +95,6 @@ final class SliceLatentSpace implements AutoCloseable {
    */
   private NDArray channelsLast(NDArray part) {
     return part.reshape(part.getShape().get(0), height, width, 1).transpose(0, 3, 1, 2);
-  }
-
-  /**
-   * Latents in the standard (row-major) order: an encoder fed channels-last slices returns
-   * channels-last latents, and everything after encoding (decoder, gradients) is to run as before.
-   * A copy only when the order differs.
-   */
-  private static NDArray standardOrder(NDArray latent) {
-    return latent.flatten().reshape(latent.getShape());
   }
 
   /** Decodes latents {@code [D, ...]} into slices {@code [D, 1, H, W]}, {@code batch} at a time (0: by slice size). */

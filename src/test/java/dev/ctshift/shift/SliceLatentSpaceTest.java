@@ -3,6 +3,7 @@ package dev.ctshift.shift;
 import static dev.ctshift.testing.Fixtures.relativeError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -76,6 +77,38 @@ class SliceLatentSpaceTest {
       NDArray decoded = s.decode(z, 6);
       NDArray decodedPlain = ae.decode(plain, false);
       assertTrue(relativeError(decoded.toFloatArray(), decodedPlain.toFloatArray()) < 1e-6);
+    }
+  }
+
+  /**
+   * An encoder that returns fewer latents than slices is refused by name: copied into the output's
+   * rows, its one latent would otherwise be broadcast over the whole batch.
+   */
+  @Test
+  void anEncoderThatDropsSlicesIsRefused() {
+    SliceAutoencoder dropping = new SliceAutoencoder() {
+      @Override
+      public NDArray encode(NDArray slices) {
+        return ae.encode(slices.get("0:1"));
+      }
+
+      @Override
+      public NDArray decode(NDArray latents, boolean differentiable) {
+        return ae.decode(latents, differentiable);
+      }
+
+      @Override
+      public ModelManifest manifest() {
+        return ae.manifest();
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    try (SliceLatentSpace s = SliceLatentSpace.autoencoderOnly(dropping, manager, 6, 16, 16)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.encode(s.upload(x), 4));
+      assertTrue(e.getMessage().contains("encodes 4 slices to (1, "), e.getMessage());
     }
   }
 
