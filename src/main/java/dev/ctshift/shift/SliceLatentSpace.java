@@ -28,6 +28,7 @@ final class SliceLatentSpace implements AutoCloseable {
   private final int depth;
   private final int height;
   private final int width;
+  private boolean channelsLastEncoding = true;
 
   SliceLatentSpace(SliceAutoencoder autoencoder, VolumeModel model, Objective objective, NDManager parent,
       int depth, int height, int width) {
@@ -71,7 +72,7 @@ final class SliceLatentSpace implements AutoCloseable {
         NDIndex rows = new NDIndex("{}:{}", start, end);
         NDArray part = slices.get(rows);
         part.attach(scope);
-        NDArray latent = autoencoder.encode(channelsLast(part));
+        NDArray latent = encodeBatch(part);
         if (latent.getShape().dimension() == 0 || latent.getShape().get(0) != end - start) {
           throw new IllegalStateException("the autoencoder encodes " + (end - start) + " slices to "
               + latent.getShape() + ": expected one latent per slice");
@@ -83,6 +84,24 @@ final class SliceLatentSpace implements AutoCloseable {
       }
     }
     return all;
+  }
+
+  /**
+   * One batch, in channels-last order unless this encoder has failed on it: an encoder that takes a
+   * {@code view} of a convolution's output cannot run on channels-last activations, and is then given
+   * the standard order for the rest of the volume (if that fails too, its error is the one reported).
+   */
+  private NDArray encodeBatch(NDArray part) {
+    if (channelsLastEncoding) {
+      try {
+        return autoencoder.encode(channelsLast(part));
+      } catch (IllegalStateException e) {
+        NDArray latent = autoencoder.encode(part);
+        channelsLastEncoding = false;
+        return latent;
+      }
+    }
+    return autoencoder.encode(part);
   }
 
   /**

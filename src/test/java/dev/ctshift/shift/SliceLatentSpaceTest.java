@@ -8,12 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
 import dev.ctshift.engine.TorchRuntime;
 import dev.ctshift.model.Models;
 import dev.ctshift.model.ModelManifest;
 import dev.ctshift.model.SliceAutoencoder;
 import dev.ctshift.model.VolumeModel;
 import dev.ctshift.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +113,32 @@ class SliceLatentSpaceTest {
     try (SliceLatentSpace s = SliceLatentSpace.autoencoderOnly(dropping, manager, 6, 16, 16)) {
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.encode(s.upload(x), 4));
       assertTrue(e.getMessage().contains("encodes 4 slices to (1, "), e.getMessage());
+    }
+  }
+
+  /**
+   * An encoder that takes a {@code view} of a convolution's output fails on the channels-last slices
+   * the space gives it first; it is then encoded in the standard order, to PyTorch's float64 latents
+   * ({@code scripts/make_channels_last_fixtures.py}).
+   */
+  @Test
+  void anEncoderThatViewsItsActivationsIsEncodedInTheStandardOrder() throws Exception {
+    Path dir = Fixtures.model("channels-last");
+    JsonArray expected = JsonParser.parseString(Files.readString(dir.resolve("reference.json"))).getAsJsonObject()
+        .getAsJsonArray("view_ae_latents");
+    float[] slices = new float[6 * 32 * 32];
+    for (int i = 0; i < slices.length; i++) {
+      slices[i] = (float) ((i % 89) / 89.0);
+    }
+    try (SliceAutoencoder viewing = Models.loadAutoencoder(dir.resolve("view-ae"), runtime.device());
+        SliceLatentSpace s = SliceLatentSpace.autoencoderOnly(viewing, manager, 6, 32, 32)) {
+      float[] latents = s.encode(s.upload(slices), 4).toFloatArray();
+      assertEquals(expected.size(), latents.length);
+      float[] reference = new float[latents.length];
+      for (int i = 0; i < reference.length; i++) {
+        reference[i] = expected.get(i).getAsFloat();
+      }
+      assertTrue(relativeError(latents, reference) < 1e-5, "relative error " + relativeError(latents, reference));
     }
   }
 
