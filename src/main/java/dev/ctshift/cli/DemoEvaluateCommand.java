@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 /** {@code ctshift demo evaluate}: held-out figures of the demo models ({@link DemoEvaluation}). */
 @Command(name = "evaluate", hidden = true, mixinStandardHelpOptions = true,
     header = "Held-out figures of an autoencoder, classifier and segmenter (used by scripts/make_demo_models).",
-    description = {"Autoencoder PSNR/SSIM; classifier ROC AUC per output with a 95% bootstrap interval (1000"
+    description = {"Autoencoder PSNR/SSIM; classifier ROC AUC per output with a 95%% bootstrap interval (1000"
         + " resamples of the scans, seed 1), the nodule AUC by largest nodule (< 14, 14-18, >= 18 mm; from the"
         + " phantom column nodule_diameters_mm), AUC on autoencoder reconstructions and the reconstruction"
         + " gap; segmenter Dice; per-scan probabilities."})
