@@ -39,10 +39,10 @@ import java.util.stream.Stream;
  *
  * <p>Forward results are checked the same way (2D, transposed 2D and 3D convolutions, the kinds slice
  * autoencoders and 3D models use, each also with channels-last input: the order ctshift gives slices
- * to encoders and one-channel volumes to 3D models in passes without gradient). Measured on an AVX-512 CPU at oneDNN's full instruction set: every
- * convolution and stride-2 transposed convolution was right, but a stride-1 transposed convolution
- * (computed by the same backward-data kernels that return the wrong gradients) was off by 0.58–1.2
- * relative, in some runs only. So evaluations cannot use a path that gradients may not, and the
+ * to encoders and one-channel volumes to 3D models in passes without gradient). Measured on an
+ * AVX-512 CPU at oneDNN's full instruction set: every convolution and stride-2 transposed convolution
+ * was right, but a stride-1 transposed convolution (computed by the same backward-data kernels that
+ * return the wrong gradients) was off by 0.58–1.2 relative, in some runs only. So evaluations cannot use a path that gradients may not, and the
  * check refuses oneDNN for both.
  */
 public final class TorchRuntime {
