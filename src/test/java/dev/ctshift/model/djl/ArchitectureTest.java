@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -76,6 +77,9 @@ class ArchitectureTest {
    * whether the image changed outside that patch widened by one pixel, and whether it changed inside.
    */
   private static boolean[] changedOutsideAndInsidePatch(int decoderKernel) {
+    // Fixed weights: with some random draws every ReLU path from the shifted cell is closed and nothing
+    // changes at all (about one run in seven before the seed was fixed).
+    Engine.getEngine("PyTorch").setRandomSeed(11);
     try (DjlNetwork net = DjlNetwork.create(SliceAe.DEFAULTS.withBaseChannels(4).withLatentChannels(2).withLevels(2)
             .withDecoderKernel(decoderKernel), Device.cpu(), DataType.FLOAT32);
         NDManager m = NDManager.newBaseManager()) {
