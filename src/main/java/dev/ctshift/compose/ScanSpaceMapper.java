@@ -26,7 +26,16 @@ public final class ScanSpaceMapper {
 
   /** A model-space frame ({@code [D][H][W]}, model units) as an HU volume on the scan's grid (new). */
   public Volume frameHu(float[] frame) {
-    float[] diff = new float[x.length];
+    return frameHuOverwriting(frame.clone());
+  }
+
+  /**
+   * {@link #frameHu}, using {@code frame} itself for its difference from the preprocessed scan (it is
+   * overwritten): for a frame nothing reads afterwards, one volume less to allocate. The preprocessed
+   * scan's own array (the frame at λ = 0 in residual mode) is not overwritten.
+   */
+  public Volume frameHuOverwriting(float[] frame) {
+    float[] diff = frame == x ? new float[x.length] : frame;
     for (int i = 0; i < diff.length; i++) {
       diff[i] = frame[i] - x[i];
     }

@@ -218,9 +218,10 @@ public final class ScanExplainer implements AutoCloseable {
         + shownDir);
     ScanPipeline.OnScan onScan = pipeline.compose(prepared, scan.hu(), e);
     Volume counterfactualHu = onScan.counterfactualHu();
-    // Frames are mapped as each writer reads them, so at most one besides the counterfactual is held.
+    // Frames are mapped as the writer reads them, each letting go of its model-space volume, so that at
+    // most one mapped frame besides the counterfactual is held and written frames are not held at all.
     ExplanationWriter.Content content = new ExplanationWriter.Content(scan.hu(), counterfactualHu, onScan.heatmapHu(),
-        onScan.framesHu(counterfactualHu), e.frames().stream().map(Explanation.Frame::score).toList(), target.name(), scan.integerValued(),
+        onScan.takeFramesHu(counterfactualHu), e.frames().stream().map(Explanation.Frame::score).toList(), target.name(), scan.integerValued(),
         scan.dicom(), "ctshift counterfactual: " + manifest().name() + ", " + target.name());
     seconds.put("compose", (System.nanoTime() - t) / 1e9);
     JsonObject report = ExplanationReport.of(subject(scan, prepared, target, commandLine), e, reconstruction, seconds,

@@ -172,6 +172,26 @@ public final class ScanPipeline implements AutoCloseable {
       };
     }
 
+    /**
+     * {@link #framesHu(Volume)} for a writer that reads each frame once: reading a frame takes its
+     * model-space volume from the explanation ({@link Explanation#takeFrameValues}), so that at most the
+     * frames not yet written are held, not all ten (270 MB at 224×224×134). A frame read twice fails.
+     */
+    public List<Volume> takeFramesHu(Volume counterfactualHu) {
+      return new AbstractList<>() {
+        @Override
+        public Volume get(int i) {
+          float[] values = explanation.takeFrameValues(i);
+          return i == 0 ? counterfactualHu : mapper.frameHuOverwriting(values);
+        }
+
+        @Override
+        public int size() {
+          return explanation.frames().size();
+        }
+      };
+    }
+
     public Volume heatmapHu() {
       return mapper.changeHu(explanation.heatmap());
     }

@@ -1,5 +1,7 @@
 package dev.ctshift.shift;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +14,8 @@ import java.util.Map;
  * @param width columns W
  * @param input the preprocessed scan x (the explainer's input array itself, not a copy)
  * @param reconstruction Dec(Enc(x))
- * @param frames the sweep, from the counterfactual (λ*) to λ = 0, both included
+ * @param frames the sweep, from the counterfactual (λ*) to λ = 0, both included; a writer may take each
+ *     frame's volume once it is written ({@link #takeFrameValues})
  * @param heatmap change summary of the sweep (see {@link ShiftConfig.Heatmap}), in range units
  * @param scanScore score of the model on x
  * @param reconstructionScore score of the model on the reconstruction
@@ -53,8 +56,33 @@ public record Explanation(
   public record Leg(double fromLambda, StopReason reason, int evaluations, int attempt) {}
 
 
-  /** One sweep frame: its λ, the model's score on it, and the volume. */
+  /** Copies the list of frames, whose volumes {@link #takeFrameValues} may take. */
+  public Explanation {
+    frames = new ArrayList<>(frames);
+  }
+
+  public List<Frame> frames() {
+    return Collections.unmodifiableList(frames);
+  }
+
+  /** One sweep frame: its λ, the model's score on it, and the volume (null once taken). */
   public record Frame(double lambda, double score, float[] values) {}
+
+  /**
+   * Frame {@code i}'s volume, handed over: from then on the frame keeps its λ and score only. A writer
+   * that maps each frame once takes it this way, so that the model-space frames are not all held until
+   * the last output is written (ten volumes, 270 MB at 224×224×134).
+   *
+   * @throws IllegalStateException if it was taken before
+   */
+  public float[] takeFrameValues(int i) {
+    Frame f = frames.get(i);
+    if (f.values() == null) {
+      throw new IllegalStateException("the volume of sweep frame " + i + " was taken before");
+    }
+    frames.set(i, new Frame(f.lambda(), f.score(), null));
+    return f.values();
+  }
 
   /** The counterfactual: the frame at λ*. */
   public Frame counterfactual() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,19 @@ class ScanPipelineTest {
       Volume heatmap = onScan.heatmapHu();
       assertTrue(heatmap.sameGeometry(scan, 1e-9));
       assertTrue(heatmap.range()[0] >= 0, "the heatmap is a non-negative change in HU");
+
+      // The writer's view: the same frames, each taking its model-space volume as it is read.
+      double counterfactualScore = e.counterfactual().score();
+      float[] modelSpaceScan = prepared.volume().data().clone();
+      List<Volume> taken = onScan.takeFramesHu(onScan.counterfactualHu());
+      for (int i = 0; i < frames.size(); i++) {
+        float[] expected = frames.get(i).data();
+        assertArrayEquals(expected, taken.get(i).data(), "frame " + i);
+        assertNull(e.frames().get(i).values(), "frame " + i + " let go once read");
+      }
+      assertEquals(counterfactualScore, e.counterfactual().score(), "the frames keep their scores");
+      assertArrayEquals(modelSpaceScan, prepared.volume().data(), "the λ = 0 frame is the model-space scan: kept");
+      assertThrows(IllegalStateException.class, () -> taken.get(1), "a frame is read once");
     }
   }
 

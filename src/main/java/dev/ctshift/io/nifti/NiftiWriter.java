@@ -47,9 +47,10 @@ public final class NiftiWriter {
    * @param sclInter {@code scl_inter}; finite
    * @param description {@code descrip}: at most 80 ASCII characters
    * @param xformCode {@code sform_code} and {@code qform_code}, 1..5 (1 = scanner anatomical)
+   * @param compression how a {@code .gz} file is compressed
    */
-  public record Options(
-      NiftiDatatype datatype, double sclSlope, double sclInter, String description, int xformCode) {
+  public record Options(NiftiDatatype datatype, double sclSlope, double sclInter, String description, int xformCode,
+      Compression compression) {
 
     /** @throws IllegalArgumentException if a field is outside the range documented above */
     public Options {
@@ -67,6 +68,14 @@ public final class NiftiWriter {
       if (xformCode < 1 || xformCode > 5) {
         throw new IllegalArgumentException("xform code must be 1..5, got " + xformCode);
       }
+      if (compression == null) {
+        throw new IllegalArgumentException("compression is required");
+      }
+    }
+
+    /** The encoding without a choice of compression: {@link Compression#DEFAULT}. */
+    public Options(NiftiDatatype datatype, double sclSlope, double sclInter, String description, int xformCode) {
+      this(datatype, sclSlope, sclInter, description, xformCode, Compression.DEFAULT);
     }
 
     /** float32, no scaling, empty description, scanner-anatomical (1) transforms. */
@@ -86,19 +95,41 @@ public final class NiftiWriter {
     }
 
     public Options withDatatype(NiftiDatatype type) {
-      return new Options(type, sclSlope, sclInter, description, xformCode);
+      return new Options(type, sclSlope, sclInter, description, xformCode, compression);
     }
 
     public Options withScaling(double slope, double inter) {
-      return new Options(datatype, slope, inter, description, xformCode);
+      return new Options(datatype, slope, inter, description, xformCode, compression);
     }
 
     public Options withDescription(String text) {
-      return new Options(datatype, sclSlope, sclInter, text, xformCode);
+      return new Options(datatype, sclSlope, sclInter, text, xformCode, compression);
     }
 
     public Options withXformCode(int code) {
-      return new Options(datatype, sclSlope, sclInter, description, code);
+      return new Options(datatype, sclSlope, sclInter, description, code, compression);
+    }
+
+    public Options withCompression(Compression how) {
+      return new Options(datatype, sclSlope, sclInter, description, xformCode, how);
+    }
+  }
+
+  /** How a {@code .gz} file is compressed: both at deflate's fastest level, every core taking part. */
+  public enum Compression {
+    /** Repeated byte strings are found and coded once, then the bytes entropy-coded. */
+    DEFAULT(Deflater.DEFAULT_STRATEGY),
+    /**
+     * The bytes are entropy-coded only: about twice as fast. For float CT volumes, whose low mantissa
+     * bytes rarely repeat, the file is a few per cent larger (frames of a sweep: 0.815 of the data against
+     * 0.784); for smooth or sparse data such as a heatmap it is much larger (0.80 against 0.65).
+     */
+    HUFFMAN_ONLY(Deflater.HUFFMAN_ONLY);
+
+    private final int strategy;
+
+    Compression(int strategy) {
+      this.strategy = strategy;
     }
   }
 
@@ -133,7 +164,7 @@ public final class NiftiWriter {
     Path temp = target.resolveSibling(
         "." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".part");
     try {
-      try (OutputStream out = open(temp, target.getFileName().toString().endsWith(".gz"))) {
+      try (OutputStream out = open(temp, target.getFileName().toString().endsWith(".gz"), options.compression())) {
         out.write(header);
         // Each frame is read once, as it is written: a list that makes its frames when read (the sweep
         // frames mapped to the scan grid) then holds one at a time. A frame of another geometry stops
@@ -164,14 +195,15 @@ public final class NiftiWriter {
     }
   }
 
-  private static OutputStream open(Path temp, boolean gzip) throws IOException {
+  private static OutputStream open(Path temp, boolean gzip, Compression compression) throws IOException {
     OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     if (!gzip) {
       return out;
     }
     // Fastest compression: CT volumes are large and level 6 costs several times the time for ~10% size.
     // Deflating is most of the time of writing an explanation's outputs, so every core takes part.
-    return new ParallelGzipOutputStream(out, Deflater.BEST_SPEED, Runtime.getRuntime().availableProcessors());
+    return new ParallelGzipOutputStream(out, Deflater.BEST_SPEED, compression.strategy,
+        Runtime.getRuntime().availableProcessors());
   }
 
   private static byte[] header(Volume v, int frames, int ndim, Options o) {

@@ -16,10 +16,10 @@ import java.util.zip.Deflater;
  * into blocks of {@link #BLOCK_BYTES} that are compressed at the same time, each primed with the last
  * 32 KiB of the block before it as its dictionary, and each but the last ended with a sync flush (a
  * byte boundary, no end of stream), so that the blocks in order form one ordinary deflate stream, as
- * pigz writes it. Any gzip reader reads the file. The bytes depend only on the data and the level, not
- * on the number of threads or on how the writes are cut; against one {@code Deflater} over the whole
- * stream the file is a few bytes per block larger (the sync flushes and each block's own Huffman
- * tables).
+ * pigz writes it. Any gzip reader reads the file. The bytes depend only on the data, the level and the
+ * deflate strategy, not on the number of threads or on how the writes are cut; against one
+ * {@code Deflater} over the whole stream the file is a few bytes per block larger (the sync flushes and
+ * each block's own Huffman tables).
  *
  * <p>One thread writes; the pool only compresses. At most two blocks per thread are in flight, in
  * buffers that are reused, so memory stays at a few MiB whatever the length of the data.
@@ -38,8 +38,9 @@ final class ParallelGzipOutputStream extends OutputStream {
     int outputBytes;
     final Deflater deflater;
 
-    Chunk(int level) {
+    Chunk(int level, int strategy) {
       deflater = new Deflater(level, true);
+      deflater.setStrategy(strategy);
     }
   }
 
@@ -49,6 +50,7 @@ final class ParallelGzipOutputStream extends OutputStream {
   private final ArrayDeque<Future<Chunk>> inFlight = new ArrayDeque<>();
   private final ArrayDeque<Chunk> free = new ArrayDeque<>();
   private final int level;
+  private final int strategy;
   private final CRC32 crc = new CRC32();
   private long length;
   private Chunk current;
@@ -59,14 +61,16 @@ final class ParallelGzipOutputStream extends OutputStream {
   /**
    * @param out receives the compressed stream; closed by {@link #close()}, also when this constructor fails
    * @param level deflate level, 0..9
+   * @param strategy {@link Deflater#DEFAULT_STRATEGY}, {@link Deflater#FILTERED} or {@link Deflater#HUFFMAN_ONLY}
    * @param threads compressing threads, at least 1
    */
-  ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+  ParallelGzipOutputStream(OutputStream out, int level, int strategy, int threads) throws IOException {
     if (threads < 1 || level < 0 || level > 9) {
       throw new IllegalArgumentException("threads must be at least 1 and level 0..9, got " + threads + ", " + level);
     }
     this.out = out;
     this.level = level;
+    this.strategy = strategy;
     this.maxInFlight = 2 * threads;
     this.pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "gzip");
@@ -98,7 +102,7 @@ final class ParallelGzipOutputStream extends OutputStream {
     }
     while (len > 0) {
       if (current == null) {
-        current = free.isEmpty() ? new Chunk(level) : free.poll();
+        current = free.isEmpty() ? new Chunk(level, strategy) : free.poll();
       }
       int n = Math.min(len, BLOCK_BYTES - filled);
       System.arraycopy(b, off, current.input, filled, n);
@@ -113,7 +117,7 @@ final class ParallelGzipOutputStream extends OutputStream {
 
   /** Hands the current block to the pool, first writing finished blocks while too many are in flight. */
   private void submit(boolean last) throws IOException {
-    Chunk chunk = current == null ? new Chunk(level) : current;
+    Chunk chunk = current == null ? new Chunk(level, strategy) : current;
     int n = filled;
     byte[] dict = dictionary;
     crc.update(chunk.input, 0, n);
@@ -138,10 +142,11 @@ final class ParallelGzipOutputStream extends OutputStream {
     if (last) {
       d.finish();
     }
-    // Deflater#deflate's contract: a flush is complete once it leaves room in the buffer.
+    // Deflater#deflate's contract: a flush is complete once it leaves room in the buffer, and all input
+    // has been taken (the first call after a change of strategy applies it and may take none).
     while (true) {
       size += d.deflate(chunk.output, size, chunk.output.length - size, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
-      if (last ? d.finished() : size < chunk.output.length) {
+      if (last ? d.finished() : d.needsInput() && size < chunk.output.length) {
         break;
       }
       if (size == chunk.output.length) {

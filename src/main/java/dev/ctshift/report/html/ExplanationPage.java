@@ -50,7 +50,8 @@ public final class ExplanationPage {
    * What the page shows.
    *
    * @param scanHu the scan, HU, on its own grid
-   * @param framesHu the sweep frames from λ* to λ = 0, HU, same grid; may be empty (no sweep)
+   * @param framesHu the sweep frames from λ* to λ = 0, HU, same grid; may be empty (no sweep); each frame
+   *     is read once (a frame the packer was given is not read again)
    * @param counterfactualHu the counterfactual (shown alone when there are no frames)
    * @param displayScaleHu the change in HU at which the diverging map saturates (as in panel.png)
    * @param window the initial grey window (as in panel.png)
@@ -170,7 +171,6 @@ public final class ExplanationPage {
     List<Volume> frames = frames(c);
     JsonArray frameInfo = new JsonArray();
     int[] dims = grid.dims();
-    float[] scanHu = c.scanHu().data();
     List<String> blobs = packer.blobs(frames);
     long size = blobs.get(0).length();
     List<String> frameBlobs = new ArrayList<>(blobs.subList(1, blobs.size()));
@@ -180,12 +180,14 @@ public final class ExplanationPage {
       total += b.length();
     }
     int reduction = 1;
+    // Reduced frames come from the packed ones: a frame may not be readable twice (see Content).
+    List<String> fullFrameBlobs = List.copyOf(frameBlobs);
     while (total > budgetBytes && reduction < MAX_REDUCTION && frames.size() > 1) {
       reduction *= 2;
       int r = reduction;
       // The counterfactual keeps full resolution: it is what the explanation is about.
       List<String> reduced = pack(frames.size() - 1,
-          i -> reduce(grid.differenceToDisplay(frames.get(i + 1).data(), scanHu), dims, r));
+          i -> reduce(ShortCodec.decode(Base64.getDecoder().decode(fullFrameBlobs.get(i + 1))), dims, r));
       total = size + frameBlobs.get(0).length();
       for (int f = 1; f < frames.size(); f++) {
         frameBlobs.set(f, reduced.get(f - 1));

@@ -1,8 +1,10 @@
 package dev.ctshift.report.html;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -35,5 +37,27 @@ final class ShortCodec {
       throw new UncheckedIOException(e);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * The values {@link #encode} packed into {@code packed}: the page's reduced frames are made from them,
+   * so that a frame need not be read again once packed.
+   */
+  static short[] decode(byte[] packed) {
+    byte[] planes;
+    try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(packed), 1 << 16)) {
+      planes = gz.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int n = planes.length / 2;
+    short[] values = new short[n];
+    short previous = 0;
+    for (int i = 0; i < n; i++) {
+      int zigzag = (planes[i] & 0xff) | (planes[n + i] & 0xff) << 8;
+      previous += (short) ((zigzag >>> 1) ^ -(zigzag & 1));
+      values[i] = previous;
+    }
+    return values;
   }
 }

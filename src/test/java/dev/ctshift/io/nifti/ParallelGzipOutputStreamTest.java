@@ -57,8 +57,12 @@ class ParallelGzipOutputStreamTest {
 
   /** {@code data} through the stream, written in pieces of {@code piece} bytes (and single bytes at first). */
   private static byte[] compress(byte[] data, int threads, int piece) throws IOException {
+    return compress(data, threads, piece, Deflater.DEFAULT_STRATEGY);
+  }
+
+  private static byte[] compress(byte[] data, int threads, int piece, int strategy) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (OutputStream out = new ParallelGzipOutputStream(bytes, Deflater.BEST_SPEED, threads)) {
+    try (OutputStream out = new ParallelGzipOutputStream(bytes, Deflater.BEST_SPEED, strategy, threads)) {
       int pos = 0;
       for (; pos < Math.min(3, data.length); pos++) {
         out.write(data[pos]);
@@ -70,6 +74,26 @@ class ParallelGzipOutputStreamTest {
       }
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * Entropy coding alone reads back the same, and is really what was asked for: the runs of one value
+   * that LZ77 codes in a few bytes cost it about a bit per byte.
+   */
+  @Test
+  void huffmanOnlyGivesTheDataBackWithoutFindingRepeats() throws Exception {
+    byte[] data = data(3 * BLOCK + 777, 7);
+    byte[] huffman = compress(data, 2, 65_537, Deflater.HUFFMAN_ONLY);
+    byte[] standard = compress(data, 2, 65_537, Deflater.DEFAULT_STRATEGY);
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(huffman))) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
+    assertTrue(huffman.length > 1.2 * standard.length, huffman.length + " against " + standard.length);
+    assertArrayEquals(huffman, compress(data, 1, 4096, Deflater.HUFFMAN_ONLY), "the bytes depend on the threads");
+    assertArrayEquals(huffman, compress(data, 3, BLOCK + 3, Deflater.HUFFMAN_ONLY), "the bytes depend on the threads");
+    byte[] zeros = new byte[BLOCK];
+    assertTrue(compress(zeros, 2, BLOCK, Deflater.HUFFMAN_ONLY).length > BLOCK / 10,
+        "a block of zeros entropy-coded alone takes at least a bit per byte");
   }
 
   @ParameterizedTest(name = "{0} bytes")
@@ -149,7 +173,7 @@ class ParallelGzipOutputStreamTest {
     };
     byte[] data = data(8 * BLOCK, 3);
     IOException e = assertThrows(IOException.class, () -> {
-      try (OutputStream out = new ParallelGzipOutputStream(full, Deflater.BEST_SPEED, 2)) {
+      try (OutputStream out = new ParallelGzipOutputStream(full, Deflater.BEST_SPEED, Deflater.DEFAULT_STRATEGY, 2)) {
         out.write(data);
       }
     });

@@ -1,13 +1,16 @@
 package dev.ctshift.report.html;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.ctshift.report.render.Window;
 import dev.ctshift.volume.Volume;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -20,23 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 class FramePackerTest {
   @TempDir Path dir;
 
+  private static final double[][] AFFINE = {{-0.8, 0, 0, 0}, {0, -0.8, 0, 0}, {0, 0, 2, 0}, {0, 0, 0, 1}};
+
+  private final Volume scan = noise(new Random(2));
+  private final List<Volume> frames = changes(scan);
+
   @Test
   void framesGivenInAnyOrderMakeTheSamePage() throws Exception {
-    Random r = new Random(2);
-    double[][] affine = {{-0.8, 0, 0, 0}, {0, -0.8, 0, 0}, {0, 0, 2, 0}, {0, 0, 0, 1}};
-    float[] scanValues = new float[40 * 30 * 12];
-    for (int i = 0; i < scanValues.length; i++) {
-      scanValues[i] = (float) (r.nextGaussian() * 400 - 300);
-    }
-    Volume scan = new Volume(40, 30, 12, scanValues, affine);
-    List<Volume> frames = new ArrayList<>();
-    for (int f = 0; f < 5; f++) {
-      float[] v = scanValues.clone();
-      for (int i = 0; i < v.length; i += 7) {
-        v[i] += (5 - f) * 13.7f;
-      }
-      frames.add(new Volume(40, 30, 12, v, affine));
-    }
     JsonObject report = new JsonObject();
     ExplanationPage.Content content = new ExplanationPage.Content(scan, frames, frames.get(0), 40, Window.CHEST, report);
 
@@ -52,5 +45,57 @@ class FramePackerTest {
     }
     assertEquals(Files.readString(alone), Files.readString(packed));
     assertEquals(ExplanationPage.render(content), Files.readString(alone));
+  }
+
+  /**
+   * Frames reduced to fit the page's budget come from the packed frames: each frame is read once, as
+   * the writer's frames (mapped from model space as they are read) can be.
+   */
+  @Test
+  void framesOverTheBudgetAreReducedWithoutBeingReadAgain() throws Exception {
+    int[] reads = new int[frames.size()];
+    List<Volume> readOnce = new AbstractList<>() {
+      @Override
+      public Volume get(int i) {
+        reads[i]++;
+        return frames.get(i);
+      }
+
+      @Override
+      public int size() {
+        return frames.size();
+      }
+    };
+    String page = ExplanationPage.render(new ExplanationPage.Content(scan, readOnce, frames.get(0), 40,
+        Window.CHEST, new JsonObject()), 1);
+    assertEquals("[1, 1, 1, 1, 1]", java.util.Arrays.toString(reads));
+    DisplayGrid grid = new DisplayGrid(scan);
+    for (int f = 1; f < frames.size(); f++) {
+      short[] reduced = ExplanationPage.reduce(grid.differenceToDisplay(frames.get(f).data(), scan.data()),
+          grid.dims(), ExplanationPage.MAX_REDUCTION);
+      String blob = Base64.getEncoder().encodeToString(ShortCodec.encode(reduced));
+      assertTrue(page.contains("id=\"blob-" + (f + 1) + "\">" + blob + "<"), "frame " + f + " reduced from its own values");
+    }
+  }
+
+  private static Volume noise(Random r) {
+    float[] values = new float[40 * 30 * 12];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (r.nextGaussian() * 400 - 300);
+    }
+    return new Volume(40, 30, 12, values, AFFINE);
+  }
+
+  /** Five frames, each changing every seventh voxel of {@code scan} by less than the one before. */
+  private static List<Volume> changes(Volume scan) {
+    List<Volume> frames = new ArrayList<>();
+    for (int f = 0; f < 5; f++) {
+      float[] v = scan.data().clone();
+      for (int i = 0; i < v.length; i += 7) {
+        v[i] += (5 - f) * 13.7f;
+      }
+      frames.add(new Volume(40, 30, 12, v, AFFINE));
+    }
+    return frames;
   }
 }

@@ -36,6 +36,8 @@ class ShortCodecTest {
     }
     assertArrayEquals(v, decode(ShortCodec.encode(v)));
     assertArrayEquals(new short[0], decode(ShortCodec.encode(new short[0])));
+    assertArrayEquals(v, ShortCodec.decode(ShortCodec.encode(v)), "the codec's own decoder");
+    assertArrayEquals(new short[0], ShortCodec.decode(ShortCodec.encode(new short[0])));
   }
 
   @Test
